@@ -1,0 +1,109 @@
+"""Typed application settings, read from the environment and an optional `.env` file.
+
+Every field maps to an upper-case environment variable of the same name. The validators
+at the bottom are the guard rails that keep an unsafe configuration out of production.
+"""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Shipped in `.env.example` and used when nothing else is configured in development;
+# production refuses to start with either of them.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-bytes"  # noqa: S105
+MIN_SECRET_KEY_BYTES = 32
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Environment = "development"
+    debug: bool = False
+    app_name: str = "Conduit API"
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] | None = None  # None: console in development
+
+    # Required: `make run` points it at the embedded development server when unset.
+    database_url: str
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    db_pool_recycle_seconds: int = Field(default=1800, ge=-1)
+    db_pool_pre_ping: bool = True
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_echo: bool = False
+    health_db_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "conduit-api"
+    jwt_audience: str = "conduit-clients"
+    access_token_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    hsts_seconds: int = Field(default=0, ge=0)
+
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @classmethod
+    def _split_comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_asyncpg_driver(cls, value: str) -> str:
+        # Hosting platforms hand out `postgres://` or `postgresql://` URLs; the app only
+        # speaks asyncpg, so normalise those and reject any other driver explicitly.
+        scheme, sep, rest = value.partition("://")
+        if not sep:
+            raise ValueError("DATABASE_URL must look like postgresql+asyncpg://user@host/db")
+        if scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
+            return f"postgresql+asyncpg://{rest}"
+        raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use postgresql+asyncpg")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
+            raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_development(self) -> "Settings":
+        problems = []
+        if not self.is_development and self.secret_key.get_secret_value() in {
+            DEVELOPMENT_SECRET_KEY,
+            EXAMPLE_SECRET_KEY,
+        }:
+            problems.append("SECRET_KEY is the development/example value; generate a new one")
+        if self.environment == "production" and self.debug:
+            problems.append("DEBUG must be false")
+        if self.environment == "production" and "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list explicit origins, not '*'")
+        if problems:
+            raise ValueError(f"unsafe {self.environment} settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if self.is_development else "json"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""Engine, session factory and the per-request session dependency.
+
+Nothing here connects at import time: `create_engine` is called from the application
+lifespan, i.e. inside each Gunicorn worker after it has forked.
+"""
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from app.core.config import Settings
+
+# Stable, predictable constraint names, so migrations can drop and alter them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    server_settings = {"application_name": settings.app_name[:63]}
+    if settings.db_statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return _create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        pool_recycle=settings.db_pool_recycle_seconds,
+        pool_pre_ping=settings.db_pool_pre_ping,
+        echo=settings.db_echo,
+        connect_args={"server_settings": server_settings},
+    )
+
+
+def create_session_factory(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay readable after commit; responses are built from them afterwards.
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session and one transaction per request.
+
+    Committed when the endpoint returns, rolled back on any exception (HTTP errors
+    included). It is wired with `scope="function"` (see `app.deps.SessionDep`) so this
+    runs before the response is sent: a failed commit becomes a 500, never a 2xx.
+    """
+    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with session_factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def violated_constraint(error: Exception) -> str | None:
+    """Name of the constraint or unique index behind an IntegrityError, if known."""
+    cause = getattr(getattr(error, "orig", None), "__cause__", None)
+    name = getattr(cause, "constraint_name", None)
+    return name if isinstance(name, str) else None

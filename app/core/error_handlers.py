@@ -1,0 +1,158 @@
+"""Exception handlers turning every failure into a problem response.
+
+FastAPI's default `{"detail": [...]}` bodies never leave the process: validation errors
+are rewritten as field-keyed messages, HTTP errors keep their status, and anything
+unexpected becomes a bare 500 whose traceback goes to the log only.
+"""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import AppError, FieldErrors, problem_response
+from app.core.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+BLANK = "can't be blank"
+_TYPE_MESSAGES = {
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "model_type": "must be an object",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return BLANK
+    if kind == "string_too_long":
+        return f"is too long (maximum is {ctx.get('max_length')} characters)"
+    if kind == "string_too_short":
+        return f"is too short (minimum is {ctx.get('min_length')} characters)"
+    if kind == "json_invalid":
+        return "is not valid JSON"
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind]
+    message = str(error.get("msg", "is invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def _field(location: Sequence[int | str]) -> str:
+    """The innermost named part of a location: ("body", "user", "email") -> "email"."""
+    names = [part for part in location if isinstance(part, str)]
+    return names[-1] if names else "body"
+
+
+def validation_errors(errors: Sequence[Any]) -> FieldErrors:
+    by_field: FieldErrors = {}
+    for error in errors:
+        messages = by_field.setdefault(_field(error.get("loc", ())), [])
+        message = _message(error)
+        if message not in messages:
+            messages.append(message)
+    return by_field
+
+
+async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(AppError, exc)
+    return problem_response(
+        exc.status_code,
+        exc.detail,
+        errors=exc.errors,
+        request_id=current_request_id(),
+        headers=exc.headers,
+    )
+
+
+def _is_unsupported_media_type(request: Request, errors: Sequence[Any]) -> bool:
+    """A JSON endpoint got a body in another format (FastAPI then sees no object at all)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not content_type or content_type.endswith(("/json", "+json")):
+        return False
+    return any(tuple(error.get("loc", ())) == ("body",) for error in errors)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(RequestValidationError, exc)
+    if _is_unsupported_media_type(request, exc.errors()):
+        return problem_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "Send the request body as application/json.",
+            errors={"body": ["must be application/json"]},
+            request_id=current_request_id(),
+        )
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The request is invalid; see `errors` for the fields concerned.",
+        errors=validation_errors(exc.errors()),
+        request_id=current_request_id(),
+    )
+
+
+async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(HTTPException, exc)
+    status = HTTPStatus(exc.status_code)
+    detail = exc.detail if isinstance(exc.detail, str) else status.description
+    return problem_response(
+        status,
+        detail,
+        request_id=current_request_id(),
+        headers=dict(exc.headers or {}),
+    )
+
+
+class UnhandledErrorMiddleware:
+    """Turns an unexpected exception into a 500 problem, logged once with its traceback.
+
+    Starlette's own fallback runs outside every user middleware (after the request id
+    is gone) and re-raises to the server, which logs the error a second time.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if response_started:
+                raise
+            response = problem_response(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "An unexpected error occurred. It has been logged.",
+                request_id=current_request_id(),
+            )
+            await response(scope, receive, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)

@@ -1,0 +1,116 @@
+"""One error format for the whole application: RFC 9457 problem details.
+
+Every error response is `application/problem+json` with the standard members (`type`,
+`title`, `status`, `detail`), the request id, and an `errors` member keyed by field
+holding lists of messages, which is what RealWorld clients read.
+"""
+
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+FieldErrors = dict[str, list[str]]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as sent on every error response."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": "about:blank",
+                "title": "Unprocessable Entity",
+                "status": 422,
+                "detail": "The request is invalid.",
+                "errors": {"title": ["can't be blank"]},
+                "request_id": "3f2a0c1e9b8d4e7fa6c5b4a39281706f",
+            }
+        }
+    )
+
+    type: str = Field(default="about:blank", description="URI identifying the problem type.")
+    title: str = Field(description="Short summary of the problem type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="Explanation specific to this occurrence.")
+    errors: FieldErrors = Field(
+        default_factory=dict, description="Messages keyed by the field they concern."
+    )
+    request_id: str | None = Field(default=None, description="Echo of the X-Request-ID header.")
+
+
+class AppError(Exception):
+    """An expected failure that maps to a problem response."""
+
+    status_code: int = HTTPStatus.BAD_REQUEST
+    headers: ClassVar[dict[str, str] | None] = None
+
+    def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or {}
+
+
+class Unauthorized(AppError):
+    status_code = HTTPStatus.UNAUTHORIZED
+    # The RealWorld scheme is "Token"; Bearer is accepted too (see app.core.security).
+    headers: ClassVar[dict[str, str] | None] = {
+        "WWW-Authenticate": 'Token realm="api", Bearer realm="api"'
+    }
+
+
+class Forbidden(AppError):
+    status_code = HTTPStatus.FORBIDDEN
+
+
+class NotFound(AppError):
+    status_code = HTTPStatus.NOT_FOUND
+
+    def __init__(self, resource: str) -> None:
+        super().__init__(f"The {resource} was not found.", {resource: ["not found"]})
+
+
+class Conflict(AppError):
+    status_code = HTTPStatus.CONFLICT
+
+
+class InvalidInput(AppError):
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    errors: FieldErrors | None = None,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        errors=errors or {},
+        request_id=request_id,
+    )
+    return JSONResponse(
+        problem.model_dump(mode="json"),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem bodies for the given statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

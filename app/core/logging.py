@@ -1,0 +1,77 @@
+"""Logging: JSON lines in production, readable lines in development.
+
+Every record carries the current request id. Uvicorn, Gunicorn and SQLAlchemy loggers
+propagate to the root handler so the whole process speaks one format.
+"""
+
+import json
+import logging
+import logging.config
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.core.request_id import current_request_id
+
+# Attributes every LogRecord has; anything else was passed through `extra=`.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = current_request_id()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(
+            {key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRS}
+        )
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def logging_config(level: str, log_format: Literal["json", "console"]) -> dict[str, Any]:
+    """A `dictConfig` for the app; Gunicorn's config uses it too, so both agree."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "json": {"()": JsonFormatter},
+            "console": {
+                "format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
+            },
+        },
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["default"], "level": level},
+        "loggers": {
+            # Routed to the root handler; uvicorn's own access log is replaced by ours.
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            "gunicorn.error": {"handlers": [], "propagate": True},
+            "sqlalchemy.engine": {"handlers": [], "propagate": True, "level": "WARNING"},
+        },
+    }
+
+
+def configure_logging(level: str, log_format: Literal["json", "console"]) -> None:
+    logging.config.dictConfig(logging_config(level, log_format))

@@ -1,0 +1,58 @@
+"""The vocabulary of route signatures: sessions, settings and the calling user.
+
+Routes declare what they need with these `Annotated` aliases; FastAPI resolves them in
+parameter order, so authentication is listed before any resource lookup.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.auth import credentials_from_header
+from app.core.config import Settings
+from app.core.database import get_session
+from app.core.errors import Unauthorized
+from app.core.security import InvalidToken, decode_access_token
+from app.models import User
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+# scope="function": commit/rollback runs before the response is sent (see get_session).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+TokenDep = Annotated[str | None, Depends(credentials_from_header)]
+
+_INVALID_TOKEN = {"token": ["is invalid"]}
+
+
+async def _user_for_token(token: str, session: AsyncSession, settings: Settings) -> User:
+    try:
+        subject = decode_access_token(token, settings)
+    except InvalidToken as error:
+        raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN) from error
+    user = await session.get(User, int(subject)) if subject.isdigit() else None
+    if user is None:
+        # A well-signed token for a user that no longer exists.
+        raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN)
+    return user
+
+
+async def get_current_user(token: TokenDep, session: SessionDep, settings: SettingsDep) -> User:
+    if token is None:
+        raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
+    return await _user_for_token(token, session, settings)
+
+
+async def get_optional_user(
+    token: TokenDep, session: SessionDep, settings: SettingsDep
+) -> User | None:
+    return None if token is None else await _user_for_token(token, session, settings)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

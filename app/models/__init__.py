@@ -1,0 +1,7 @@
+"""ORM models. Importing this package registers every table on `Base.metadata`."""
+
+from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
+from app.models.social import Follow
+from app.models.user import User
+
+__all__ = ["Article", "ArticleTag", "Comment", "Favorite", "Follow", "Tag", "User"]

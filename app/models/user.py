@@ -1,0 +1,28 @@
+from sqlalchemy import BigInteger, Identity, Index, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.database import Base
+from app.models.mixins import Timestamps
+
+USERNAME_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    password_hash: Mapped[str] = mapped_column(Text)
+    bio: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, username={self.username!r})"
+
+
+# Case-insensitive uniqueness: "Alice" and "alice" cannot both register. Lookups by email
+# compare lower(email) and so use the same index.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+Index("uq_users_email_lower", func.lower(User.email), unique=True)

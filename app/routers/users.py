@@ -1,0 +1,98 @@
+"""Registration, login and the current user (`/users`, `/user`)."""
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.core.config import Settings
+from app.core.errors import problem_responses
+from app.core.security import create_access_token
+from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.models import User
+from app.schemas.user import (
+    AccessToken,
+    AuthenticatedUser,
+    LoginRequest,
+    RegisterRequest,
+    UpdateUserRequest,
+    UserResponse,
+)
+from app.services import users
+
+router = APIRouter(tags=["users"])
+
+
+def _user_response(user: User, settings: Settings) -> UserResponse:
+    return UserResponse(
+        user=AuthenticatedUser(
+            email=user.email,
+            token=create_access_token(user.id, settings),
+            username=user.username,
+            bio=user.bio,
+            image=user.image,
+        )
+    )
+
+
+@router.post(
+    "/users",
+    status_code=HTTPStatus.CREATED,
+    summary="Register a new user",
+    responses=problem_responses(HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+async def register(
+    body: RegisterRequest, session: SessionDep, settings: SettingsDep
+) -> UserResponse:
+    return _user_response(await users.register(session, body.user), settings)
+
+
+@router.post(
+    "/users/login",
+    summary="Log in with email and password",
+    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+async def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> UserResponse:
+    user = await users.authenticate(session, body.user.email, body.user.password)
+    return _user_response(user, settings)
+
+
+@router.post(
+    "/users/token",
+    summary="OAuth2 password flow: email as `username`, returns a bearer token",
+    description="For the **Authorize** button of the interactive docs and OAuth2 clients.",
+    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+async def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AccessToken:
+    user = await users.authenticate(session, form.username, form.password)
+    return AccessToken(
+        access_token=create_access_token(user.id, settings),
+        expires_in=settings.access_token_ttl_minutes * 60,
+    )
+
+
+@router.get(
+    "/user",
+    summary="The current user",
+    responses=problem_responses(HTTPStatus.UNAUTHORIZED),
+)
+async def current_user(user: CurrentUser, settings: SettingsDep) -> UserResponse:
+    return _user_response(user, settings)
+
+
+@router.put(
+    "/user",
+    summary="Update the current user",
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
+    ),
+)
+async def update_current_user(
+    user: CurrentUser, body: UpdateUserRequest, session: SessionDep, settings: SettingsDep
+) -> UserResponse:
+    return _user_response(await users.update(session, user, body.user), settings)

@@ -1,0 +1,111 @@
+"""Registration, login and profile changes of users.
+
+Functions take the session and return ORM objects; they never commit (the request
+dependency does) and raise `AppError`s the HTTP layer turns into problems.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from app.core.database import violated_constraint
+from app.core.errors import Conflict, FieldErrors, Unauthorized
+from app.core.security import hash_password, verify_password
+from app.models import User
+from app.schemas.user import NewUser, UserChanges
+
+TAKEN = "has already been taken"
+_CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
+
+
+async def find_by_email(session: AsyncSession, email: str) -> User | None:
+    statement = select(User).where(func.lower(User.email) == email.lower())
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def find_by_username(session: AsyncSession, username: str) -> User | None:
+    return (await session.scalars(select(User).where(User.username == username))).one_or_none()
+
+
+async def _taken_fields(
+    session: AsyncSession, username: str | None, email: str | None, exclude_id: int | None
+) -> FieldErrors:
+    conditions = []
+    if username is not None:
+        conditions.append(func.lower(User.username) == username.lower())
+    if email is not None:
+        conditions.append(func.lower(User.email) == email.lower())
+    statement = select(User.username, User.email).where(or_(*conditions))
+    if exclude_id is not None:
+        statement = statement.where(User.id != exclude_id)
+    errors: FieldErrors = {}
+    for row in await session.execute(statement):
+        if username is not None and row.username.lower() == username.lower():
+            errors["username"] = [TAKEN]
+        if email is not None and row.email.lower() == email.lower():
+            errors["email"] = [TAKEN]
+    return errors
+
+
+@asynccontextmanager
+async def _unique_names(
+    session: AsyncSession, changes: NewUser | UserChanges, user_id: int | None
+) -> AsyncIterator[None]:
+    """Apply and flush changes in a savepoint; a unique violation becomes a 409.
+
+    The constraint decides, not a check before the write, so two concurrent
+    registrations of one name cannot both succeed.
+    """
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError as error:
+        field = _CONSTRAINT_FIELDS.get(violated_constraint(error) or "")
+        if field is None:
+            raise
+        errors = await _taken_fields(session, changes.username, changes.email, user_id)
+        conflict = errors or {field: [TAKEN]}
+        raise Conflict("The username or email is already registered.", conflict) from error
+
+
+async def register(session: AsyncSession, new_user: NewUser) -> User:
+    user = User(
+        username=new_user.username,
+        email=new_user.email,
+        password_hash=await run_in_threadpool(hash_password, new_user.password),
+    )
+    async with _unique_names(session, new_user, user_id=None):
+        session.add(user)
+    return user
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+    user = await find_by_email(session, email)
+    matches, new_hash = await run_in_threadpool(
+        verify_password, password, user.password_hash if user else None
+    )
+    if user is None or not matches:
+        raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
+    if new_hash is not None:
+        user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
+        await session.flush()
+    return user
+
+
+async def update(session: AsyncSession, user: User, changes: UserChanges) -> User:
+    provided = changes.model_fields_set
+    new_hash = None
+    if "password" in provided and changes.password is not None:
+        new_hash = await run_in_threadpool(hash_password, changes.password)
+    async with _unique_names(session, changes, user_id=user.id):
+        for field in ("username", "email", "bio", "image"):
+            if field in provided:
+                setattr(user, field, getattr(changes, field))
+        if new_hash is not None:
+            user.password_hash = new_hash
+    return user

@@ -1,0 +1,107 @@
+"""Test harness: a real PostgreSQL, the real migrations, one rolled-back transaction per test.
+
+The database is `TEST_DATABASE_URL` when set (its schema is wiped and rebuilt), otherwise
+an embedded PostgreSQL started for the session under `.devdb/test`. The URL is exported
+as `DATABASE_URL` before any test module is imported, so the settings, the Alembic
+environment and `app.main` all see the test database.
+"""
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.core.database import create_engine
+from tests.support.database import (
+    prepare_database,
+    start_embedded_database,
+    stop_embedded_database,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DATA_DIR = REPO_ROOT / ".devdb" / "test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["ENVIRONMENT"] = "test"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+    os.environ.pop("LOG_FORMAT", None)
+    url = os.environ.get("TEST_DATABASE_URL") or start_embedded_database(EMBEDDED_DATA_DIR)
+    os.environ["DATABASE_URL"] = url
+    prepare_database(url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not os.environ.get("TEST_DATABASE_URL"):
+        stop_embedded_database(EMBEDDED_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Sessions join the test's transaction; their commits only release a savepoint.
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def app(
+    settings: Settings,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> FastAPI:
+    """The real application, its requests running inside the test's transaction."""
+    # Imported here: `app.main` builds its module-level app from the environment, which
+    # pytest_configure has only now pointed at the test database.
+    from app.main import create_app  # noqa: PLC0415
+
+    application = create_app(settings)
+    application.state.engine = engine
+    application.state.session_factory = session_factory
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client

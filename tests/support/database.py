@@ -1,0 +1,46 @@
+"""Setting up the test database: embedded server, clean schema, real migrations."""
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_DATABASE = "conduit_test"
+
+
+def alembic_config() -> Config:
+    return Config(toml_file=str(REPO_ROOT / "pyproject.toml"))
+
+
+def start_embedded_database(data_dir: Path) -> str:
+    from app.cli import devdb  # noqa: PLC0415 (only needed without TEST_DATABASE_URL)
+
+    server = devdb.start(data_dir, fast=True)
+    devdb.create_database(server, TEST_DATABASE)
+    return server.url(TEST_DATABASE)
+
+
+def stop_embedded_database(data_dir: Path) -> None:
+    from app.cli import devdb  # noqa: PLC0415
+
+    devdb.stop(data_dir)
+
+
+async def _reset_schema(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+def prepare_database(url: str) -> None:
+    """Wipe the schema and build it with `alembic upgrade head`, as production does."""
+    asyncio.run(_reset_schema(url))
+    command.upgrade(alembic_config(), "head")
