@@ -6,15 +6,16 @@ parameter order, so authentication is listed before any resource lookup.
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import credentials_from_header
 from app.core.config import Settings
 from app.core.database import get_session
-from app.core.errors import Unauthorized
+from app.core.errors import NotFound, Unauthorized
 from app.core.security import InvalidToken, decode_access_token
-from app.models import User
+from app.models import Article, User
 
 
 def get_settings_from_app(request: Request) -> Settings:
@@ -56,3 +57,26 @@ async def get_optional_user(
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+# Load-or-404: routes receive the loaded object, never a bare identifier.
+
+
+async def get_profile_user(
+    username: Annotated[str, Path(max_length=255)], session: SessionDep
+) -> User:
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("profile")
+    return user
+
+
+async def get_article(slug: Annotated[str, Path(max_length=512)], session: SessionDep) -> Article:
+    article = await session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        raise NotFound("article")
+    return article
+
+
+ProfileUser = Annotated[User, Depends(get_profile_user)]
+ArticleBySlug = Annotated[Article, Depends(get_article)]
