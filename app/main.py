@@ -11,6 +11,7 @@ from app.core.database import create_engine, create_session_factory
 from app.core.error_handlers import UnhandledErrorMiddleware, install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import configure_logging
+from app.core.openapi import declare_problem_media_type
 from app.core.request_id import RequestIdMiddleware
 from app.routers import api_router
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    declare_problem_media_type(app)
     app.include_router(health_router)
     app.include_router(api_router, prefix="/api")
     return app

@@ -1,0 +1,104 @@
+"""Local entry points behind `make run`, `make serve`, `make migrate` and friends.
+
+Each resolves the database first: `DATABASE_URL` from the environment or `.env` when set,
+otherwise an embedded PostgreSQL under `.devdb/dev` (started on demand, reused across
+runs). Then it migrates to head, then it runs the requested program.
+"""
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from dotenv import dotenv_values
+
+from app.core.config import EXAMPLE_SECRET_KEY
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENV_FILE = REPO_ROOT / ".env"
+ENV_EXAMPLE = REPO_ROOT / ".env.example"
+EXAMPLE_SECRET_LINE = f"SECRET_KEY={EXAMPLE_SECRET_KEY}"
+DEV_DATA_DIR = REPO_ROOT / ".devdb" / "dev"
+DEV_DATABASE = "conduit"
+
+
+def ensure_env_file() -> None:
+    """First run: create `.env` from the example, with a fresh secret key."""
+    if ENV_FILE.exists():
+        return
+    text = ENV_EXAMPLE.read_text().replace(
+        EXAMPLE_SECRET_LINE, f"SECRET_KEY={secrets.token_urlsafe(48)}"
+    )
+    ENV_FILE.write_text(text)
+    print(f"created {ENV_FILE.name} with a new SECRET_KEY", file=sys.stderr)
+
+
+def ensure_database_url() -> str:
+    configured = os.environ.get("DATABASE_URL") or dotenv_values(ENV_FILE).get("DATABASE_URL")
+    if configured:
+        return configured
+    from app.cli import devdb  # noqa: PLC0415 (dev-only dependency, needed only here)
+
+    server = devdb.start(DEV_DATA_DIR)
+    devdb.create_database(server, DEV_DATABASE)
+    url = server.url(DEV_DATABASE)
+    os.environ["DATABASE_URL"] = url
+    print(f"using embedded PostgreSQL at {url}", file=sys.stderr)
+    return url
+
+
+def migrate() -> None:
+    command.upgrade(Config(toml_file=str(REPO_ROOT / "pyproject.toml")), "head")
+
+
+def _exec(program: str, *args: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvp(program, [program, *args])  # noqa: S606 (replaces this process on purpose)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.cli.local")
+    parser.add_argument(
+        "action",
+        choices=["run", "serve", "migrate", "db-url", "db-stop"],
+        help="run: dev server with reload; serve: Gunicorn; db-url: print the URL",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    args = parser.parse_args(argv)
+    os.chdir(REPO_ROOT)
+
+    if args.action == "db-stop":
+        from app.cli import devdb  # noqa: PLC0415
+
+        devdb.stop(DEV_DATA_DIR)
+        return
+    ensure_env_file()
+    url = ensure_database_url()
+    if args.action == "db-url":
+        print(url)
+        return
+    migrate()
+    if args.action == "run":
+        _exec(
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--reload",
+            "--host",
+            args.host,
+            "--port",
+            args.port,
+        )
+    elif args.action == "serve":
+        os.environ.setdefault("BIND", f"{args.host}:{args.port}")
+        _exec("sh", str(REPO_ROOT / "docker" / "start.sh"))
+
+
+if __name__ == "__main__":
+    main()

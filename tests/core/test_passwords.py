@@ -1,0 +1,52 @@
+"""Password hashing: argon2 for new hashes, bcrypt still accepted and upgraded on login."""
+
+import bcrypt
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import security
+from app.models import User
+from tests.support.users import PASSWORD, register
+
+
+def test_new_hashes_are_argon2id() -> None:
+    hashed = security.hash_password("a passphrase")
+
+    assert hashed.startswith("$argon2id$")
+    assert security.verify_password("a passphrase", hashed) == (True, None)
+    assert security.verify_password("wrong", hashed) == (False, None)
+
+
+def test_unknown_user_still_costs_a_verification(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = security._passwords.verify
+
+    def counting_verify(secret: str, hashed: str) -> bool:
+        calls.append(hashed)
+        return original(secret, hashed)
+
+    monkeypatch.setattr(security._passwords, "verify", counting_verify)
+
+    assert security.verify_password("anything", None) == (False, None)
+    assert calls == [security._DUMMY_HASH]
+
+
+async def test_login_upgrades_a_bcrypt_hash_to_argon2(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    bob = await register(client, "bob")
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    user = await session.scalar(select(User).where(User.username == "bob"))
+    assert user is not None
+    user.password_hash = legacy
+    await session.flush()
+
+    response = await client.post(
+        "/api/users/login", json={"user": {"email": bob.email, "password": PASSWORD}}
+    )
+
+    assert response.status_code == 200
+    await session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$")

@@ -1,0 +1,80 @@
+"""Settings validation: unsafe configurations are refused with a clear message."""
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.config import DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY, Settings
+
+STRONG_SECRET = "s" * 48
+URL = "postgresql+asyncpg://app@db.internal/app"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what each test passes counts: no process environment, no .env file."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+
+
+def make(**values: object) -> Settings:
+    return Settings.model_validate({"database_url": URL, "secret_key": STRONG_SECRET} | values)
+
+
+def test_defaults_are_a_working_development_configuration() -> None:
+    settings = Settings.model_validate({"database_url": URL})
+
+    assert settings.environment == "development"
+    assert settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
+    assert settings.effective_log_format == "console"
+
+
+def test_secret_key_shorter_than_32_bytes_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        make(secret_key="short-secret")
+
+
+@pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY])
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_default_secrets_are_refused_outside_development(secret: str, environment: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY is the development/example value"):
+        make(environment=environment, secret_key=secret)
+
+
+def test_production_refuses_debug_and_wildcard_cors() -> None:
+    with pytest.raises(ValidationError) as error:
+        make(environment="production", debug=True, cors_origins="*")
+
+    message = str(error.value)
+    assert "DEBUG must be false" in message
+    assert "CORS_ORIGINS must list explicit origins" in message
+
+
+def test_production_with_safe_values_is_accepted() -> None:
+    settings = make(environment="production", cors_origins="https://a.example, https://b.example")
+
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.effective_log_format == "json"
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://u@h/db", "postgresql://u@h/db", "postgresql+asyncpg://u@h/db"]
+)
+def test_database_urls_are_normalised_to_asyncpg(url: str) -> None:
+    assert make(database_url=url).database_url == "postgresql+asyncpg://u@h/db"
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgresql+psycopg://u@h/db", "nonsense"])
+def test_other_database_drivers_are_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        make(database_url=url)
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_POOL_SIZE", "17")
+    monkeypatch.setenv("TRUSTED_HOSTS", "api.example.com,localhost")
+
+    settings = Settings(database_url=URL, secret_key=STRONG_SECRET)  # type: ignore[arg-type]
+
+    assert settings.db_pool_size == 17
+    assert settings.trusted_hosts == ["api.example.com", "localhost"]
