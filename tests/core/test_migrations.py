@@ -5,29 +5,20 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
-from tests.support.database import alembic_config
+from tests.support.database import alembic_config, scratch_database
 
 
 @pytest.fixture(scope="module")
 async def scratch_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """A database of its own: dropping tables must not disturb the other tests' schema."""
-    server_url = make_url(settings.database_url)
-    scratch = f"{server_url.database}_migrations"
-    admin = create_async_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-        await connection.execute(text(f'CREATE DATABASE "{scratch}"'))
-    engine = create_async_engine(server_url.set(database=scratch))
-    yield engine
-    await engine.dispose()
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-    await admin.dispose()
+    async with scratch_database(settings.database_url, "migrations") as url:
+        engine = create_async_engine(url)
+        yield engine
+        await engine.dispose()
 
 
 def _alembic(connection: Connection, action: str, *args: str) -> None:

@@ -74,7 +74,7 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_POOL_SIZE", "17")
     monkeypatch.setenv("TRUSTED_HOSTS", "api.example.com,localhost")
 
-    settings = Settings(database_url=URL, secret_key=STRONG_SECRET)  # type: ignore[arg-type]
+    settings = Settings(database_url=URL, secret_key=STRONG_SECRET)
 
     assert settings.db_pool_size == 17
     assert settings.trusted_hosts == ["api.example.com", "localhost"]

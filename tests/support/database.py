@@ -1,11 +1,14 @@
 """Setting up the test database: embedded server, clean schema, real migrations."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,3 +47,20 @@ def prepare_database(url: str) -> None:
     """Wipe the schema and build it with `alembic upgrade head`, as production does."""
     asyncio.run(_reset_schema(url))
     command.upgrade(alembic_config(), "head")
+
+
+@asynccontextmanager
+async def scratch_database(base_url: str, suffix: str) -> AsyncIterator[str]:
+    """A throw-away database next to the test database, for tests that commit or drop."""
+    url = make_url(base_url)
+    name = f"{url.database}_{suffix}"
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()

@@ -1,0 +1,175 @@
+"""Fill the configured database with realistic demo data: `make seed` (sizes as options).
+
+Idempotent: users, articles and tags have deterministic names and are inserted with
+ON CONFLICT DO NOTHING, so running it twice leaves the same data. Every demo user's
+password is `password123` (one hash computed once: seeding 10k users stays fast).
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from app.core.config import get_settings
+from app.core.security import hash_password
+from app.models import Article, ArticleTag, Comment, Favorite, Follow, Tag, User
+
+DEMO_PASSWORD = "password123"  # noqa: S105 (documented demo credential)
+TAG_NAMES = [
+    "python", "fastapi", "postgresql", "asyncio", "testing", "devops", "security",
+    "performance", "design", "career", "databases", "observability", "docker", "api",
+]  # fmt: skip
+WORDS = [
+    "service", "request", "latency", "schema", "migration", "pool", "worker", "token",
+    "cache", "index", "query", "transaction", "deploy", "metric", "trace", "release",
+]  # fmt: skip
+BATCH = 1_000
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    # Redraw one line per table on a terminal; print only the final count in logs.
+    if sys.stdout.isatty():
+        print(f"\r  {label:<10} {done:>7}/{total}", end="" if done < total else "\n", flush=True)
+    elif done == total:
+        print(f"  {label:<10} {total:>7} rows (existing ones kept)", flush=True)
+
+
+async def _insert(
+    connection: AsyncConnection, table: Any, rows: Sequence[dict[str, Any]], label: str
+) -> None:
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        await connection.execute(insert(table).on_conflict_do_nothing(), chunk)
+        _progress(label, start + len(chunk), len(rows))
+    if not rows:
+        _progress(label, 0, 0)
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
+
+
+async def _ids_by_name(
+    connection: AsyncConnection, column: Any, key: Any, names: list[str]
+) -> dict[str, int]:
+    rows = await connection.execute(select(column, key).where(column.in_(names)))
+    return dict(rows.all())
+
+
+def _user_rows(names: list[str], password_hash: str, rng: random.Random) -> list[dict[str, Any]]:
+    return [
+        {
+            "username": name,
+            "email": f"{name}@demo.conduit.test",
+            "password_hash": password_hash,
+            "bio": f"I write about {rng.choice(TAG_NAMES)}.",
+        }
+        for name in names
+    ]
+
+
+def _article_rows(
+    user_ids: dict[str, int], per_user: int, rng: random.Random
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": f"{name}-article-{n}",
+            "title": f"{_sentence(rng, 4)} ({name} #{n})",
+            "description": _sentence(rng, 8),
+            "body": "\n\n".join(_sentence(rng, 40) for _ in range(3)),
+            "author_id": user_id,
+        }
+        for name, user_id in user_ids.items()
+        for n in range(1, per_user + 1)
+    ]
+
+
+async def seed(
+    database_url: str, users: int, articles_per_user: int, comments_per_article: int, seed: int
+) -> None:
+    rng = random.Random(seed)  # noqa: S311 (demo data, not security)
+    engine = create_async_engine(database_url)
+    names = [f"demo{n:05d}" for n in range(1, users + 1)]
+    async with engine.begin() as db:
+        await _insert(
+            db, User.__table__, _user_rows(names, hash_password(DEMO_PASSWORD), rng), "users"
+        )
+        user_ids = await _ids_by_name(db, User.username, User.id, names)
+        await _insert(db, Tag.__table__, [{"name": name} for name in TAG_NAMES], "tags")
+        tag_ids = await _ids_by_name(db, Tag.name, Tag.id, TAG_NAMES)
+
+        articles = _article_rows(user_ids, articles_per_user, rng)
+        await _insert(db, Article.__table__, articles, "articles")
+        slugs = [row["slug"] for row in articles]
+        article_ids = list((await _ids_by_name(db, Article.slug, Article.id, slugs)).values())
+        ids = list(user_ids.values())
+
+        article_tags = [
+            {"article_id": article_id, "tag_id": tag_ids[tag], "position": position}
+            for article_id in article_ids
+            for position, tag in enumerate(rng.sample(TAG_NAMES, 3))
+        ]
+        await _insert(db, ArticleTag.__table__, article_tags, "tagging")
+        follows = [
+            {"follower_id": follower, "followee_id": followee}
+            for follower in ids
+            for followee in rng.sample(ids, min(len(ids), 10))
+            if followee != follower
+        ]
+        await _insert(db, Follow.__table__, follows, "follows")
+        favorites = [
+            {"user_id": user_id, "article_id": article_id}
+            for user_id in ids
+            for article_id in rng.sample(article_ids, min(len(article_ids), 10))
+        ]
+        await _insert(db, Favorite.__table__, favorites, "favorites")
+
+        # Comments have no natural key: add them only to a database that has none yet.
+        has_comments = await db.scalar(
+            select(func.count()).select_from(Comment).where(Comment.article_id.in_(article_ids))
+        )
+        comments = [
+            {"article_id": article_id, "author_id": rng.choice(ids), "body": _sentence(rng, 20)}
+            for article_id in article_ids
+            for _ in range(0 if has_comments else comments_per_article)
+        ]
+        await _insert(db, Comment.__table__, comments, "comments")
+
+        # The API reads the counter column: make it exact for the demo articles.
+        favorite_count = (
+            select(func.count()).where(Favorite.article_id == Article.id).scalar_subquery()
+        )
+        await db.execute(
+            update(Article)
+            .where(Article.id.in_(article_ids))
+            .values(favorites_count=favorite_count)
+        )
+    await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.cli.seed", description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--articles-per-user", type=int, default=5)
+    parser.add_argument("--comments-per-article", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026, help="random seed (same data each run)")
+    args = parser.parse_args(argv)
+    if min(args.users, args.articles_per_user, args.comments_per_article) < 0:
+        parser.error("sizes must not be negative")
+    started = time.perf_counter()
+    url = get_settings().database_url
+    print(f"seeding {url.rpartition('@')[2]}", file=sys.stderr)
+    asyncio.run(seed(url, args.users, args.articles_per_user, args.comments_per_article, args.seed))
+    elapsed = time.perf_counter() - started
+    print(f"done in {elapsed:.1f}s; log in as demo00001@demo.conduit.test / {DEMO_PASSWORD}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""`make seed` fills a migrated database with consistent demo data, idempotently."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.cli.seed import seed
+from app.core.config import Settings
+from app.models import Article, Comment, Favorite, User
+from tests.support.database import alembic_config, scratch_database
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command  # noqa: PLC0415
+
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+@pytest.fixture
+async def seeded_url(settings: Settings) -> AsyncIterator[str]:
+    async with scratch_database(settings.database_url, "seed") as url:
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+        await engine.dispose()
+        yield url
+
+
+async def _counts(url: str) -> dict[str, int]:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        counts = {
+            name: await connection.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in [
+                ("users", User), ("articles", Article), ("comments", Comment),
+                ("favorites", Favorite),
+            ]
+        }  # fmt: skip
+        counts["counter_mismatches"] = (
+            await connection.scalar(
+                text(
+                    "SELECT count(*) FROM articles a WHERE a.favorites_count <>"
+                    " (SELECT count(*) FROM favorites f WHERE f.article_id = a.id)"
+                )
+            )
+            or 0
+        )
+    await engine.dispose()
+    return counts
+
+
+async def test_seed_creates_the_requested_sizes_and_is_idempotent(seeded_url: str) -> None:
+    await seed(seeded_url, users=12, articles_per_user=3, comments_per_article=2, seed=7)
+    first = await _counts(seeded_url)
+
+    await seed(seeded_url, users=12, articles_per_user=3, comments_per_article=2, seed=7)
+
+    assert first["users"] == 12
+    assert first["articles"] == 36
+    assert first["comments"] == 72
+    assert first["favorites"] == 12 * 10
+    assert first["counter_mismatches"] == 0
+    assert await _counts(seeded_url) == first
