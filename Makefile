@@ -59,6 +59,9 @@ lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requ
 	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.txt
 	$(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.txt
 
+seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
+	$(LOCAL) seed $(ARGS)
+
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 

@@ -64,12 +64,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli.local")
     parser.add_argument(
         "action",
-        choices=["run", "serve", "migrate", "db-url", "db-stop"],
-        help="run: dev server with reload; serve: Gunicorn; db-url: print the URL",
+        choices=["run", "serve", "migrate", "seed", "db-url", "db-stop"],
+        help="run: dev server with reload; serve: Gunicorn; seed: demo data; db-url: print it",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     os.chdir(REPO_ROOT)
 
     if args.action == "db-stop":
@@ -83,7 +83,11 @@ def main(argv: list[str] | None = None) -> None:
         print(url)
         return
     migrate()
-    if args.action == "run":
+    if args.action == "seed":
+        from app.cli import seed  # noqa: PLC0415
+
+        seed.main(extra)
+    elif args.action == "run":
         _exec(
             sys.executable,
             "-m",
