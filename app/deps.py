@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.auth import credentials_from_header
 from app.core.config import Settings
 from app.core.database import get_session
-from app.core.errors import NotFound, Unauthorized
+from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.security import InvalidToken, decode_access_token
 from app.models import Article, User
 
@@ -80,3 +80,13 @@ async def get_article(slug: Annotated[str, Path(max_length=512)], session: Sessi
 
 ProfileUser = Annotated[User, Depends(get_profile_user)]
 ArticleBySlug = Annotated[Article, Depends(get_article)]
+
+
+async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+    if article.author_id != user.id:
+        raise Forbidden("Only the author may change this article.", {"article": ["forbidden"]})
+    return article
+
+
+OwnArticle = Annotated[Article, Depends(get_own_article)]
+"""The article at {slug}, which the current user wrote (401, 404, then 403)."""

@@ -112,9 +112,9 @@ async def seed(
         ids = list(user_ids.values())
 
         article_tags = [
-            {"article_id": article_id, "tag_id": tag_ids[tag], "position": position}
+            {"article_id": article_id, "tag_id": tag_ids[tag]}
             for article_id in article_ids
-            for position, tag in enumerate(rng.sample(TAG_NAMES, 3))
+            for tag in rng.sample(TAG_NAMES, 3)
         ]
         await _insert(db, ArticleTag.__table__, article_tags, "tagging")
         follows = [

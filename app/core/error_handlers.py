@@ -21,8 +21,15 @@ from app.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 
-BLANK = "can't be blank"
-_TYPE_MESSAGES = {
+# Messages in the RealWorld style ("can't be blank"), keyed by pydantic error type.
+_MESSAGES = {
+    "missing": "can't be blank",
+    "string_too_long": "is too long (maximum is {max_length} characters)",
+    "string_too_short": "is too short (minimum is {min_length} characters)",
+    "too_long": "has too many items (maximum is {max_length})",
+    "json_invalid": "is not valid JSON",
+    "greater_than_equal": "must be greater than or equal to {ge}",
+    "less_than_equal": "must be less than or equal to {le}",
     "string_type": "must be a string",
     "int_type": "must be an integer",
     "int_parsing": "must be an integer",
@@ -36,20 +43,10 @@ _TYPE_MESSAGES = {
 
 
 def _message(error: dict[str, Any]) -> str:
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return BLANK
-    if kind == "string_too_long":
-        return f"is too long (maximum is {ctx.get('max_length')} characters)"
-    if kind == "string_too_short":
-        return f"is too short (minimum is {ctx.get('min_length')} characters)"
-    if kind == "json_invalid":
-        return "is not valid JSON"
-    if kind in _TYPE_MESSAGES:
-        return _TYPE_MESSAGES[kind]
-    message = str(error.get("msg", "is invalid"))
-    return message.removeprefix("Value error, ")
+    template = _MESSAGES.get(error.get("type", ""))
+    if template is None:  # our own validators' messages, e.g. "is invalid"
+        return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return template.format(**(error.get("ctx") or {}))
 
 
 def _field(location: Sequence[int | str]) -> str:

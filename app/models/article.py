@@ -7,7 +7,6 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
-    SmallInteger,
     Text,
     func,
 )
@@ -26,7 +25,7 @@ class Tag(Base):
 
 
 class ArticleTag(Base):
-    """An article's tag; `position` keeps the order in which the author listed them."""
+    """An article's tag. Tags are listed alphabetically, so no position is stored."""
 
     __tablename__ = "article_tags"
 
@@ -36,7 +35,6 @@ class ArticleTag(Base):
     tag_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    position: Mapped[int] = mapped_column(SmallInteger)
 
 
 class Article(Timestamps, Base):

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routers import users
+from app.routers import articles, comments, profiles, tags, users
 
 api_router = APIRouter()
-api_router.include_router(users.router)
+for module in (users, profiles, articles, comments, tags):
+    api_router.include_router(module.router)

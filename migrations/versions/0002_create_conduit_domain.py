@@ -86,7 +86,6 @@ def upgrade() -> None:
         "article_tags",
         sa.Column("article_id", sa.BigInteger(), nullable=False),
         sa.Column("tag_id", sa.BigInteger(), nullable=False),
-        sa.Column("position", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["articles.id"],

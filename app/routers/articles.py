@@ -1,0 +1,170 @@
+"""Articles, the feed and favorites (`/articles`)."""
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.core.errors import problem_responses
+from app.deps import ArticleBySlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
+from app.schemas.article import (
+    Article,
+    ArticleListResponse,
+    ArticleResponse,
+    ArticleSummary,
+    CreateArticleRequest,
+    UpdateArticleRequest,
+)
+from app.services import article_views, articles, favorites
+from app.services.article_views import ArticleFilters, ArticleView
+from app.services.profiles import profile_of
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size, 1 to 100.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip.")]
+NameFilter = Annotated[str | None, Query(max_length=255)]
+
+_READ_ERRORS = problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY)
+_ONE_ERRORS = problem_responses(
+    HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY
+)
+_OWNER_ERRORS = problem_responses(
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+)
+
+
+def _present(view: ArticleView) -> Article:
+    article = view.article
+    return Article(
+        slug=article.slug,
+        title=article.title,
+        description=article.description,
+        body=article.body,
+        tag_list=view.tags,
+        created_at=article.created_at,
+        updated_at=article.updated_at,
+        favorited=view.favorited,
+        favorites_count=article.favorites_count,
+        author=profile_of(view.author, following=view.following),
+    )
+
+
+def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
+    summaries = [
+        ArticleSummary.model_validate(_present(view).model_dump(exclude={"body"}))
+        for view in page.views
+    ]
+    return ArticleListResponse(articles=summaries, articles_count=page.total)
+
+
+@router.get(
+    "",
+    summary="Articles, newest first, optionally filtered",
+    description="`articlesCount` is the number of matching articles, ignoring paging.",
+    responses=_READ_ERRORS,
+)
+async def list_articles(
+    *,
+    viewer: OptionalUser,
+    session: SessionDep,
+    tag: NameFilter = None,
+    author: NameFilter = None,
+    favorited: NameFilter = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ArticleListResponse:
+    filters = ArticleFilters(tag=tag, author=author, favorited_by=favorited)
+    page = await article_views.page(session, viewer, filters, limit=limit, offset=offset)
+    return _present_page(page)
+
+
+@router.get(
+    "/feed",
+    summary="Articles by the authors you follow, newest first",
+    responses=_READ_ERRORS,
+)
+async def feed(
+    user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
+) -> ArticleListResponse:
+    filters = ArticleFilters(feed_of=user)
+    return _present_page(
+        await article_views.page(session, user, filters, limit=limit, offset=offset)
+    )
+
+
+@router.post(
+    "",
+    status_code=HTTPStatus.CREATED,
+    summary="Write an article",
+    description="Titles need not be unique: a taken slug gets a short random suffix.",
+    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+async def create_article(
+    user: CurrentUser, body: CreateArticleRequest, session: SessionDep
+) -> ArticleResponse:
+    article = await articles.create(session, user, body.article)
+    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+
+
+@router.get("/{slug}", summary="One article", responses=_ONE_ERRORS)
+async def get_article(
+    viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
+) -> ArticleResponse:
+    return ArticleResponse(article=_present(await article_views.one(session, viewer, article.id)))
+
+
+@router.put(
+    "/{slug}",
+    summary="Edit your article",
+    description="Only the fields sent change. A new title gives a new slug; `tagList: []` "
+    "removes every tag and an absent `tagList` keeps them.",
+    responses=_OWNER_ERRORS,
+)
+async def update_article(
+    user: CurrentUser, article: OwnArticle, body: UpdateArticleRequest, session: SessionDep
+) -> ArticleResponse:
+    await articles.update(session, article, body.article)
+    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+
+
+@router.delete(
+    "/{slug}",
+    status_code=HTTPStatus.NO_CONTENT,
+    summary="Delete your article (and its comments and favorites)",
+    responses=_OWNER_ERRORS,
+)
+async def delete_article(article: OwnArticle, session: SessionDep) -> Response:
+    await articles.remove(session, article)
+    return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
+@router.post(
+    "/{slug}/favorite",
+    summary="Favorite an article",
+    description="Idempotent: favoriting twice counts once.",
+    responses=_ONE_ERRORS,
+)
+async def favorite(
+    user: CurrentUser, article: ArticleBySlug, session: SessionDep
+) -> ArticleResponse:
+    await favorites.favorite(session, user, article)
+    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+
+
+@router.delete(
+    "/{slug}/favorite",
+    summary="Remove an article from your favorites",
+    description="Idempotent: removing a favorite you do not have is not an error.",
+    responses=_ONE_ERRORS,
+)
+async def unfavorite(
+    user: CurrentUser, article: ArticleBySlug, session: SessionDep
+) -> ArticleResponse:
+    await favorites.unfavorite(session, user, article)
+    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))

@@ -1,0 +1,65 @@
+"""Comments on an article (`/articles/{slug}/comments`)."""
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from app.core.errors import problem_responses
+from app.deps import ArticleBySlug, CurrentUser, OptionalUser, SessionDep
+from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
+from app.services import comments
+from app.services.comments import CommentView
+from app.services.profiles import profile_of
+
+router = APIRouter(prefix="/articles/{slug}/comments", tags=["comments"])
+
+# Ids are bigints: anything larger cannot exist and must not reach the database.
+CommentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+_ERRORS = problem_responses(
+    HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY
+)
+
+
+def _present(view: CommentView) -> Comment:
+    return Comment(
+        id=view.comment.id,
+        created_at=view.comment.created_at,
+        updated_at=view.comment.updated_at,
+        body=view.comment.body,
+        author=profile_of(view.author, following=view.following),
+    )
+
+
+@router.get("", summary="An article's comments, oldest first", responses=_ERRORS)
+async def list_comments(
+    viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
+) -> CommentListResponse:
+    views = await comments.for_article(session, viewer, article)
+    return CommentListResponse(comments=[_present(view) for view in views])
+
+
+@router.post("", status_code=HTTPStatus.CREATED, summary="Comment on an article", responses=_ERRORS)
+async def add_comment(
+    user: CurrentUser, article: ArticleBySlug, body: CreateCommentRequest, session: SessionDep
+) -> CommentResponse:
+    view = await comments.add(session, user, article, body.comment.body)
+    return CommentResponse(comment=_present(view))
+
+
+@router.delete(
+    "/{comment_id}",
+    status_code=HTTPStatus.NO_CONTENT,
+    summary="Delete your comment",
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+    ),
+)
+async def delete_comment(
+    user: CurrentUser, article: ArticleBySlug, comment_id: CommentId, session: SessionDep
+) -> Response:
+    await comments.remove(session, user, article, comment_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT)

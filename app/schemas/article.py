@@ -1,0 +1,107 @@
+"""Request and response bodies of the articles, favorites and tags endpoints."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from app.schemas.common import Timestamp
+from app.schemas.fields import NotBlank, reject_blank
+from app.schemas.profile import Profile
+
+TITLE_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 1_000
+BODY_MAX_LENGTH = 100_000
+TAG_MAX_LENGTH = 64
+TAGS_PER_ARTICLE = 20
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=TITLE_MAX_LENGTH), NotBlank
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX_LENGTH), NotBlank
+]
+Body = Annotated[str, StringConstraints(max_length=BODY_MAX_LENGTH), NotBlank]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=TAG_MAX_LENGTH), NotBlank
+]
+TagList = Annotated[list[TagName], Field(max_length=TAGS_PER_ARTICLE)]
+
+
+class CamelModel(BaseModel):
+    """JSON uses camelCase (`tagList`, `createdAt`); Python keeps snake_case."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True)
+
+
+def _first_occurrences(tags: list[str]) -> list[str]:
+    """Duplicates collapse into one tag."""
+    return list(dict.fromkeys(tags))
+
+
+class NewArticle(CamelModel):
+    title: Title
+    description: Description
+    body: Body
+    tag_list: TagList = Field(default_factory=list)
+
+    _unique_tags = field_validator("tag_list")(_first_occurrences)
+
+
+def _reject_null_tags(value: object) -> object:
+    if value is None:
+        raise PydanticCustomError("null", "must be a list; send [] to remove all tags")
+    return value
+
+
+class ArticleChanges(CamelModel):
+    """Only the fields present change; `tagList: []` clears the tags, null is an error."""
+
+    title: Title | None = None
+    description: Description | None = None
+    body: Body | None = None
+    tag_list: TagList | None = None
+
+    _null_is_blank = field_validator("title", "description", "body", mode="before")(reject_blank)
+    _null_tags = field_validator("tag_list", mode="before")(_reject_null_tags)
+    _unique_tags = field_validator("tag_list")(_first_occurrences)
+
+
+class CreateArticleRequest(BaseModel):
+    article: NewArticle
+
+
+class UpdateArticleRequest(BaseModel):
+    article: ArticleChanges
+
+
+class ArticleSummary(CamelModel):
+    """An article as listed: everything but the body."""
+
+    slug: str
+    title: str
+    description: str
+    tag_list: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+    favorited: bool
+    favorites_count: int
+    author: Profile
+
+
+class Article(ArticleSummary):
+    body: str
+
+
+class ArticleResponse(BaseModel):
+    article: Article
+
+
+class ArticleListResponse(CamelModel):
+    articles: list[ArticleSummary]
+    articles_count: int = Field(description="Matching articles in total, ignoring paging.")
+
+
+class TagsResponse(BaseModel):
+    tags: list[str]

@@ -1,0 +1,49 @@
+"""Comments on articles: listed oldest first, deletable only by their author."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Forbidden, NotFound
+from app.models import Article, Comment, User
+from app.services.profiles import is_followed_by
+
+
+@dataclass(frozen=True)
+class CommentView:
+    comment: Comment
+    author: User
+    following: bool
+
+
+async def for_article(
+    session: AsyncSession, viewer: User | None, article: Article
+) -> list[CommentView]:
+    """One statement, whatever the number of comments: authors and `following` joined in."""
+    rows = await session.execute(
+        select(Comment, User, is_followed_by(viewer, Comment.author_id))
+        .join(User, Comment.author_id == User.id)
+        .where(Comment.article_id == article.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [CommentView(comment, author, following) for comment, author, following in rows]
+
+
+async def add(session: AsyncSession, author: User, article: Article, body: str) -> CommentView:
+    comment = Comment(body=body, article_id=article.id, author_id=author.id)
+    session.add(comment)
+    await session.flush()
+    return CommentView(comment, author, following=False)  # nobody follows themselves
+
+
+async def remove(session: AsyncSession, user: User, article: Article, comment_id: int) -> None:
+    comment = await session.scalar(
+        select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
+    )
+    if comment is None:
+        raise NotFound("comment")
+    if comment.author_id != user.id:
+        raise Forbidden("Only its author may delete this comment.", {"comment": ["forbidden"]})
+    await session.delete(comment)
+    await session.flush()

@@ -1,0 +1,49 @@
+"""Profiles and follows. `following` is always relative to a viewer (None: anonymous)."""
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, false, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Follow, User
+from app.schemas.profile import Profile
+
+
+def is_followed_by(
+    viewer: User | None, author_id: SQLColumnExpression[int] | int
+) -> ColumnElement[bool]:
+    """SQL expression: does `viewer` follow the user whose id is `author_id`?
+
+    Used as a column inside larger selects, so lists compute it without extra queries.
+    """
+    if viewer is None:
+        return false()
+    return exists().where(Follow.follower_id == viewer.id, Follow.followee_id == author_id)
+
+
+def profile_of(user: User, *, following: bool) -> Profile:
+    return Profile(username=user.username, bio=user.bio, image=user.image, following=following)
+
+
+async def view(session: AsyncSession, viewer: User | None, user: User) -> Profile:
+    following = bool(await session.scalar(select(is_followed_by(viewer, user.id))))
+    return profile_of(user, following=following)
+
+
+async def follow(session: AsyncSession, follower: User, followee: User) -> Profile:
+    """Idempotent. Following yourself is a no-op (and the database forbids it)."""
+    if follower.id == followee.id:
+        return profile_of(followee, following=False)
+    await session.execute(
+        insert(Follow)
+        .values(follower_id=follower.id, followee_id=followee.id)
+        .on_conflict_do_nothing()
+    )
+    return profile_of(followee, following=True)
+
+
+async def unfollow(session: AsyncSession, follower: User, followee: User) -> Profile:
+    """Idempotent: unfollowing someone you do not follow is not an error."""
+    await session.execute(
+        delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
+    )
+    return profile_of(followee, following=False)
