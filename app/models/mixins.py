@@ -13,5 +13,8 @@ class Timestamps:
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        DateTime(timezone=True),
+        server_default=func.now(),
+        # The wall clock, not now(): that is the transaction's start, shared by its updates.
+        onupdate=func.clock_timestamp(),
     )

@@ -71,7 +71,7 @@ async def update(session: AsyncSession, article: Article, changes: ArticleChange
     if changes.tag_list is not None:
         await _set_tags(session, article.id, changes.tag_list)
     # Always a write, so updatedAt moves even when only the tags changed.
-    article.updated_at = func.now()
+    article.updated_at = func.clock_timestamp()
     await session.flush()
     return article
 

@@ -1,0 +1,90 @@
+"""No N+1: statements per request stay fixed as pages, tags, favorites and follows grow."""
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.support.articles import create_article
+from tests.support.queries import recorded_statements
+from tests.support.users import RegisteredUser, register
+
+AUTHORS = 4
+ARTICLES = 25
+
+
+@pytest.fixture
+async def world(client: AsyncClient) -> tuple[RegisteredUser, str]:
+    """25 articles by 4 authors, 3 tags each, several favorites; a reader following all."""
+    reader = await register(client, "reader")
+    authors = [await register(client, f"author{n}") for n in range(AUTHORS)]
+    slug = ""
+    for n in range(ARTICLES):
+        author = authors[n % AUTHORS]
+        tags = [f"tag{n % 5}", f"topic{n % 3}", f"extra{n}"]
+        slug = (await create_article(client, author, title=f"article {n}", tags=tags))["slug"]
+        for fan in authors[: n % AUTHORS + 1]:
+            await client.post(f"/api/articles/{slug}/favorite", headers=fan.headers)
+        await client.post(
+            f"/api/articles/{slug}/comments",
+            headers=author.headers,
+            json={"comment": {"body": f"comment {n}"}},
+        )
+    for author in authors:
+        await client.post(f"/api/profiles/{author.username}/follow", headers=reader.headers)
+    for n in range(ARTICLES):  # 25 comments on one article, by all authors
+        await client.post(
+            f"/api/articles/{slug}/comments",
+            headers=authors[n % AUTHORS].headers,
+            json={"comment": {"body": f"more {n}"}},
+        )
+    return reader, slug
+
+
+async def _count(engine: AsyncEngine, client: AsyncClient, url: str, **kwargs: object) -> int:
+    with recorded_statements(engine) as statements:
+        response = await client.get(url, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return len(statements)
+
+
+@pytest.mark.parametrize("authenticated", [False, True])
+async def test_article_list_is_three_statements_plus_auth(
+    engine: AsyncEngine,
+    client: AsyncClient,
+    world: tuple[RegisteredUser, str],
+    authenticated: bool,
+) -> None:
+    reader, _ = world
+    headers = reader.headers if authenticated else {}
+
+    small = await _count(engine, client, "/api/articles?limit=5", headers=headers)
+    large = await _count(engine, client, "/api/articles?limit=20", headers=headers)
+
+    assert small == large == 3 + authenticated  # page, count, tags (+ the user)
+
+
+async def test_feed_is_four_statements(
+    engine: AsyncEngine, client: AsyncClient, world: tuple[RegisteredUser, str]
+) -> None:
+    reader, _ = world
+
+    small = await _count(engine, client, "/api/articles/feed?limit=5", headers=reader.headers)
+    large = await _count(engine, client, "/api/articles/feed?limit=20", headers=reader.headers)
+
+    assert small == large == 4
+
+
+async def test_single_article_and_comments_are_fixed(
+    engine: AsyncEngine, client: AsyncClient, world: tuple[RegisteredUser, str]
+) -> None:
+    reader, slug = world
+
+    article = await _count(engine, client, f"/api/articles/{slug}", headers=reader.headers)
+    comments = await _count(
+        engine, client, f"/api/articles/{slug}/comments", headers=reader.headers
+    )
+    anonymous = await _count(engine, client, f"/api/articles/{slug}/comments")
+
+    assert article == 4  # user, article by slug, the view, its tags
+    assert comments == 3  # user, article by slug, comments with authors and `following`
+    assert anonymous == 2
