@@ -1,19 +1,28 @@
 """Application factory: settings, logging, lifespan, middleware, error handlers, routers."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
+from app.core.access_log import AccessLogMiddleware
 from app.core.config import Settings, get_settings
-from app.core.database import create_engine, create_session_factory
+from app.core.database import check_connection_budget, create_engine, create_session_factory
+from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
 from app.core.error_handlers import UnhandledErrorMiddleware, install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import configure_logging
+from app.core.metrics import MetricsMiddleware
+from app.core.metrics import router as metrics_router
 from app.core.openapi import declare_problem_media_type
-from app.core.request_id import RequestIdMiddleware
+from app.core.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
+from app.core.security_headers import SecurityHeadersMiddleware
 from app.routers import api_router
+
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -21,12 +30,41 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Runs in each worker process after Gunicorn forks: every worker owns its own pool.
     settings: Settings = app.state.settings
     engine = create_engine(settings)
+    await check_connection_budget(engine, settings)
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     try:
         yield
     finally:
         await engine.dispose()
+        logger.info("database pool disposed")
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first. The request id wraps everything so every log line has it; access
+    log and metrics see the final status, 500s included; security headers go on every
+    response, errors too; the guards (host, CORS, body size) run before any app code."""
+    stack = [
+        Middleware(RequestIdMiddleware),
+        Middleware(AccessLogMiddleware),
+        Middleware(MetricsMiddleware),
+        Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
+        Middleware(UnhandledErrorMiddleware),
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),
+    ]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes))
+    return stack
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,15 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         debug=settings.debug,
         lifespan=lifespan,
-        middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(UnhandledErrorMiddleware),
-        ],
+        middleware=_middleware(settings),
     )
     app.state.settings = settings
     install_error_handlers(app)
     declare_problem_media_type(app)
     app.include_router(health_router)
+    if settings.metrics_enabled:
+        app.include_router(metrics_router)
     app.include_router(api_router, prefix="/api")
     return app
 

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_echo: bool = False
     health_db_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Set by docker/gunicorn.conf.py; used to check the connection budget at start-up.
+    web_concurrency: int = Field(default=1, ge=1)
 
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     hsts_seconds: int = Field(default=0, ge=0)
+    metrics_enabled: bool = True
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod

@@ -1,0 +1,51 @@
+"""Gunicorn settings for production: the container, `make serve` and the benchmark.
+
+Every value can be overridden from the environment. Workers are Uvicorn workers, each
+building its own connection pool in the app's lifespan after the fork (the app is not
+preloaded, so nothing connects in the master).
+"""
+
+import os
+from typing import Any
+
+from app.core.logging import logging_config
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# One async worker per core: each serves many concurrent requests; more workers than
+# cores only adds database connections and memory.
+workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
+# The app reads this to check that every worker's pool fits the database's limit.
+os.environ["WEB_CONCURRENCY"] = str(workers)
+
+worker_class = "uvicorn_worker.UvicornWorker"
+bind = os.environ.get("BIND", "0.0.0.0:8000")  # all interfaces: inside the container
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (jittered so they do not all restart at once).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
+# Trust X-Forwarded-* only from these proxies (comma-separated, or * behind a private LB).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn 27 opens a control socket by default; this service does not use it.
+control_socket_disable = True
+
+# The app writes its own access log line per request (with the request id), so
+# Gunicorn's is off; its error log goes through the app's JSON logging configuration.
+accesslog = None
+logconfig_dict = logging_config(
+    os.environ.get("LOG_LEVEL", "INFO"),
+    "console" if os.environ.get("LOG_FORMAT") == "console" else "json",
+)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop a dead worker's live gauges from the shared Prometheus directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # noqa: PLC0415
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -1,0 +1,42 @@
+"""Start-up refuses worker and pool sizes the database cannot serve."""
+
+import logging
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from app.core.database import ConnectionBudgetExceeded, check_connection_budget, create_engine
+
+
+async def test_default_sizes_fit(engine: AsyncEngine, settings: Settings) -> None:
+    await check_connection_budget(engine, settings.model_copy(update={"web_concurrency": 2}))
+
+
+async def test_too_many_workers_are_refused(
+    engine: AsyncEngine, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    greedy = settings.model_copy(
+        update={"web_concurrency": 64, "db_pool_size": 50, "db_max_overflow": 50}
+    )
+
+    with caplog.at_level(logging.ERROR), pytest.raises(ConnectionBudgetExceeded) as error:
+        await check_connection_budget(engine, greedy)
+
+    assert "64 workers x (DB_POOL_SIZE 50 + DB_MAX_OVERFLOW 50) = 6400" in str(error.value)
+    assert "Lower WEB_CONCURRENCY" in caplog.text
+
+
+async def test_an_unreachable_database_is_left_to_the_readiness_probe(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    nowhere = settings.model_copy(
+        update={"database_url": "postgresql+asyncpg://nobody@127.0.0.1:9/none"}
+    )
+    engine = create_engine(nowhere)
+
+    with caplog.at_level(logging.WARNING):
+        await check_connection_budget(engine, nowhere)
+
+    await engine.dispose()
+    assert "could not check the connection budget" in caplog.text
