@@ -62,6 +62,9 @@ lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requ
 seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
 	$(LOCAL) seed $(ARGS)
 
+bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
+	$(BIN)/python -m tests.bench.run $(ARGS)
+
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 

@@ -8,7 +8,11 @@ preloaded, so nothing connects in the master).
 import os
 from typing import Any
 
+from app.core.config import get_settings
 from app.core.logging import logging_config
+
+# Validated here, in the master: a bad configuration stops before any worker forks.
+settings = get_settings()
 
 
 def _int(name: str, default: int) -> int:
@@ -37,10 +41,7 @@ control_socket_disable = True
 # The app writes its own access log line per request (with the request id), so
 # Gunicorn's is off; its error log goes through the app's JSON logging configuration.
 accesslog = None
-logconfig_dict = logging_config(
-    os.environ.get("LOG_LEVEL", "INFO"),
-    "console" if os.environ.get("LOG_FORMAT") == "console" else "json",
-)
+logconfig_dict = logging_config(settings.log_level, settings.effective_log_format)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.action == "serve":
         os.environ.setdefault("BIND", f"{args.host}:{args.port}")
+        # start.sh runs `gunicorn` from PATH: make it this virtualenv's.
+        venv_bin = str(Path(sys.executable).parent)
+        os.environ["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
         _exec("sh", str(REPO_ROOT / "docker" / "start.sh"))
 
 
