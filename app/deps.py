@@ -16,6 +16,7 @@ from app.core.database import get_session
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.security import InvalidToken, decode_access_token
 from app.models import Article, User
+from app.models.user import has_username
 
 
 def get_settings_from_app(request: Request) -> Settings:
@@ -65,7 +66,7 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 async def get_profile_user(
     username: Annotated[str, Path(max_length=255)], session: SessionDep
 ) -> User:
-    user = await session.scalar(select(User).where(User.username == username))
+    user = await session.scalar(select(User).where(has_username(username)))
     if user is None:
         raise NotFound("profile")
     return user

@@ -42,6 +42,7 @@ control_socket_disable = True
 # Gunicorn's is off; its error log goes through the app's JSON logging configuration.
 accesslog = None
 logconfig_dict = logging_config(settings.log_level, settings.effective_log_format)
+loglevel = settings.log_level.lower()  # Gunicorn (and its Uvicorn workers) set it on their loggers
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -1,4 +1,4 @@
-from sqlalchemy import BigInteger, Identity, Index, String, Text, func
+from sqlalchemy import BigInteger, ColumnElement, Identity, Index, String, Text, and_, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.database import Base
@@ -26,3 +26,8 @@ class User(Timestamps, Base):
 # compare lower(email) and so use the same index.
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+def has_username(username: str) -> ColumnElement[bool]:
+    """Exact username match, phrased so PostgreSQL can use the lower(username) index."""
+    return and_(func.lower(User.username) == username.lower(), User.username == username)

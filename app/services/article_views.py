@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Article, ArticleTag, Favorite, Follow, Tag, User
+from app.models.user import has_username
 from app.services.profiles import is_followed_by
 
 
@@ -49,13 +50,13 @@ def _conditions(filters: ArticleFilters) -> list[ColumnElement[bool]]:
         tagged = select(ArticleTag.article_id).join(Tag).where(Tag.name == filters.tag)
         conditions.append(Article.id.in_(tagged))
     if filters.author is not None:
-        authors = select(User.id).where(User.username == filters.author)
+        authors = select(User.id).where(has_username(filters.author))
         conditions.append(Article.author_id.in_(authors))
     if filters.favorited_by is not None:
         favorites = (
             select(Favorite.article_id)
             .join(User, Favorite.user_id == User.id)
-            .where(User.username == filters.favorited_by)
+            .where(has_username(filters.favorited_by))
         )
         conditions.append(Article.id.in_(favorites))
     if filters.feed_of is not None:

@@ -27,10 +27,6 @@ async def find_by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.scalars(statement)).one_or_none()
 
 
-async def find_by_username(session: AsyncSession, username: str) -> User | None:
-    return (await session.scalars(select(User).where(User.username == username))).one_or_none()
-
-
 async def _taken_fields(
     session: AsyncSession, username: str | None, email: str | None, exclude_id: int | None
 ) -> FieldErrors:

@@ -132,6 +132,9 @@ def _start_server(url: str, workers: int, port: int) -> subprocess.Popen[bytes]:
         "WEB_CONCURRENCY": str(workers),
         "BIND": f"127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",  # the access log would measure the terminal, not the app
+        # Steady state: a worker recycled mid-run (max_requests) drops keep-alive
+        # connections wrk is using and its boot would dominate the p99.
+        "GUNICORN_MAX_REQUESTS": "0",
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
     }
     server = subprocess.Popen(  # noqa: S603
