@@ -7,7 +7,9 @@ every other line logged while serving it.
 import logging
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.core.asgi import ResponseRecorder
 
 logger = logging.getLogger("app.access")
 
@@ -21,17 +23,11 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # if the app fails before answering, the client sees a 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = ResponseRecorder(send)
         try:
-            await self.app(scope, receive, recording_send)
+            await self.app(scope, receive, response)
         finally:
+            status = response.status
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             client = scope.get("client")
             logger.info(

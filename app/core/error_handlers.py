@@ -14,8 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.asgi import ResponseRecorder
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.request_id import current_request_id
 
@@ -127,26 +128,19 @@ class UnhandledErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
+        response = ResponseRecorder(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, response)
         except Exception:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if response_started:
+            if response.started:
                 raise
-            response = problem_response(
+            problem = problem_response(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 "An unexpected error occurred. It has been logged.",
                 request_id=current_request_id(),
             )
-            await response(scope, receive, send)
+            await problem(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

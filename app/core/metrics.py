@@ -20,7 +20,9 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.core.asgi import ResponseRecorder
 
 UNMATCHED_ROUTE = "<unmatched>"  # a fixed label: raw paths would explode cardinality
 
@@ -70,23 +72,16 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500
         started = time.perf_counter()
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = ResponseRecorder(send)
         IN_FLIGHT.inc()
         try:
-            await self.app(scope, receive, recording_send)
+            await self.app(scope, receive, response)
         finally:
             IN_FLIGHT.dec()
             route = _route_template(scope)
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            REQUESTS.labels(scope["method"], route, str(response.status)).inc()
             _observe_pool(getattr(scope["app"].state, "engine", None))
 
 

@@ -79,3 +79,5 @@ def production_server(workers: int, **environment: str) -> Iterator[RunningServe
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
