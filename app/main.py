@@ -30,10 +30,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Runs in each worker process after Gunicorn forks: every worker owns its own pool.
     settings: Settings = app.state.settings
     engine = create_engine(settings)
-    await check_connection_budget(engine, settings)
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     try:
+        await check_connection_budget(engine, settings)
         yield
     finally:
         await engine.dispose()

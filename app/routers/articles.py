@@ -1,7 +1,7 @@
 """Articles, the feed and favorites (`/articles`)."""
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -39,27 +39,27 @@ _OWNER_ERRORS = problem_responses(
 )
 
 
-def _present(view: ArticleView) -> Article:
+def _summary_fields(view: ArticleView) -> dict[str, Any]:
     article = view.article
-    return Article(
-        slug=article.slug,
-        title=article.title,
-        description=article.description,
-        body=article.body,
-        tag_list=view.tags,
-        created_at=article.created_at,
-        updated_at=article.updated_at,
-        favorited=view.favorited,
-        favorites_count=article.favorites_count,
-        author=profile_of(view.author, following=view.following),
-    )
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "description": article.description,
+        "tag_list": view.tags,
+        "created_at": article.created_at,
+        "updated_at": article.updated_at,
+        "favorited": view.favorited,
+        "favorites_count": article.favorites_count,
+        "author": profile_of(view.author, following=view.following),
+    }
+
+
+def _present(view: ArticleView) -> Article:
+    return Article(**_summary_fields(view), body=view.article.body)
 
 
 def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
-    summaries = [
-        ArticleSummary.model_validate(_present(view).model_dump(exclude={"body"}))
-        for view in page.views
-    ]
+    summaries = [ArticleSummary(**_summary_fields(view)) for view in page.views]
     return ArticleListResponse(articles=summaries, articles_count=page.total)
 
 
