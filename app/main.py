@@ -17,7 +17,7 @@ from app.core.health import router as health_router
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
-from app.core.openapi import declare_problem_media_type
+from app.core.openapi import complete_problem_responses
 from app.core.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.routers import api_router
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    declare_problem_media_type(app)
+    complete_problem_responses(app)
     app.include_router(health_router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.database import create_engine
+from tests.support.contract import check_against_openapi
 from tests.support.database import (
     prepare_database,
     start_embedded_database,
@@ -103,5 +104,14 @@ def app(
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    """The API client of the tests; every response is checked against the OpenAPI document."""
+
+    async def conforms(response: Response) -> None:
+        check_against_openapi(app, response)
+
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        event_hooks={"response": [conforms]},
+    ) as client:
         yield client

@@ -5,6 +5,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.errors import problem_responses
 from app.deps import SessionDep
 from app.models import User
 
@@ -32,7 +33,7 @@ async def test_changes_are_committed_when_the_endpoint_returns(
 async def test_http_errors_roll_the_transaction_back(
     app: FastAPI, client: AsyncClient, session: AsyncSession
 ) -> None:
-    @app.post("/probe/fail")
+    @app.post("/probe/fail", responses=problem_responses(409))
     async def fail(db: SessionDep) -> None:
         db.add(_user("rolled-back"))
         await db.flush()
