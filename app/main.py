@@ -69,7 +69,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.effective_log_format)
+    configure_logging(settings)
     app = FastAPI(
         title=settings.app_name,
         summary="Production-ready async FastAPI service implementing the RealWorld API.",

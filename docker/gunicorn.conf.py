@@ -41,7 +41,7 @@ control_socket_disable = True
 # The app writes its own access log line per request (with the request id), so
 # Gunicorn's is off; its error log goes through the app's JSON logging configuration.
 accesslog = None
-logconfig_dict = logging_config(settings.log_level, settings.effective_log_format)
+logconfig_dict = logging_config(settings)
 loglevel = settings.log_level.lower()  # Gunicorn (and its Uvicorn workers) set it on their loggers
 
 

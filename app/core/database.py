@@ -43,7 +43,6 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=settings.db_pool_recycle_seconds,
         pool_pre_ping=settings.db_pool_pre_ping,
-        echo=settings.db_echo,
         connect_args={"server_settings": server_settings},
     )
 

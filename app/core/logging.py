@@ -8,8 +8,9 @@ import json
 import logging
 import logging.config
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
+from app.core.config import Settings
 from app.core.request_id import current_request_id
 
 # Attributes every LogRecord has; anything else was passed through `extra=`.
@@ -41,8 +42,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def logging_config(level: str, log_format: Literal["json", "console"]) -> dict[str, Any]:
+def logging_config(settings: Settings) -> dict[str, Any]:
     """A `dictConfig` for the app; Gunicorn's config uses it too, so both agree."""
+    log_format = settings.effective_log_format
+    # DB_ECHO logs every statement through this configuration, not a handler of its own.
+    sql_level = "INFO" if settings.db_echo else "WARNING"
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -61,17 +65,17 @@ def logging_config(level: str, log_format: Literal["json", "console"]) -> dict[s
                 "stream": "ext://sys.stderr",
             }
         },
-        "root": {"handlers": ["default"], "level": level},
+        "root": {"handlers": ["default"], "level": settings.log_level},
         "loggers": {
             # Routed to the root handler; uvicorn's own access log is replaced by ours.
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False},
             "gunicorn.error": {"handlers": [], "propagate": True},
-            "sqlalchemy.engine": {"handlers": [], "propagate": True, "level": "WARNING"},
+            "sqlalchemy.engine": {"handlers": [], "propagate": True, "level": sql_level},
         },
     }
 
 
-def configure_logging(level: str, log_format: Literal["json", "console"]) -> None:
-    logging.config.dictConfig(logging_config(level, log_format))
+def configure_logging(settings: Settings) -> None:
+    logging.config.dictConfig(logging_config(settings))
