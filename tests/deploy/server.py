@@ -60,7 +60,7 @@ def production_server(workers: int, **environment: str) -> Iterator[RunningServe
             "BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": str(workers),
             "LOG_FORMAT": "json",
-        "LOG_LEVEL": "INFO",
+            "LOG_LEVEL": "INFO",
         }
         | environment
     )

@@ -1,0 +1,20 @@
+"""Every setting is documented where users look: `.env.example` and the README table."""
+
+from pathlib import Path
+
+import pytest
+
+from app.core.config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VARIABLES = [name.upper() for name in Settings.model_fields]
+
+
+@pytest.mark.parametrize("variable", VARIABLES)
+def test_setting_is_in_env_example(variable: str) -> None:
+    assert variable in (REPO_ROOT / ".env.example").read_text()
+
+
+@pytest.mark.parametrize("variable", VARIABLES)
+def test_setting_is_in_readme_table(variable: str) -> None:
+    assert f"`{variable}`" in (REPO_ROOT / "README.md").read_text()
