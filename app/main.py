@@ -50,8 +50,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(MetricsMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
         Middleware(UnhandledErrorMiddleware),
-        Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts),
     ]
+    if "*" not in settings.trusted_hosts:
+        stack.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))
     if settings.cors_origins:
         stack.append(
             Middleware(

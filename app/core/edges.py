@@ -7,26 +7,23 @@ from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.errors import problem_response
 from app.core.request_id import current_request_id
 
 
-class TrustedHostMiddleware:
-    """Rejects requests whose Host is not listed ("*" allows all, "*.x.com" subdomains)."""
+class TrustedHostMiddleware(HttpMiddleware):
+    """Rejects requests whose Host is not listed ("*.x.com" allows subdomains of x.com)."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
-        self.app = app
-        self.allow_any = "*" in allowed_hosts
+        super().__init__(app)
         self.exact = {host.lower() for host in allowed_hosts if not host.startswith("*.")}
         self.suffixes = tuple(host[1:].lower() for host in allowed_hosts if host.startswith("*."))
 
     def _allowed(self, host: str) -> bool:
         return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.allow_any or scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope["headers"])
         host = headers.get(b"host", b"").decode("latin-1").rsplit(":", 1)[0].lower()
         if self._allowed(host):
@@ -41,11 +38,11 @@ class TrustedHostMiddleware:
         await response(scope, receive, send)
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """413 for bodies over the limit: declared by Content-Length, or streamed past it."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
     def _too_large(self) -> ASGIApp:
@@ -56,10 +53,7 @@ class BodySizeLimitMiddleware:
             request_id=current_request_id(),
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large()(scope, receive, send)

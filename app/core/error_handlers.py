@@ -14,9 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from app.core.asgi import ResponseRecorder
+from app.core.asgi import HttpMiddleware, ResponseRecorder
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.request_id import current_request_id
 
@@ -114,20 +114,14 @@ async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """Turns an unexpected exception into a 500 problem, logged once with its traceback.
 
     Starlette's own fallback runs outside every user middleware (after the request id
     is gone) and re-raises to the server, which logs the error a second time.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = ResponseRecorder(send)
         try:
             await self.app(scope, receive, response)

@@ -20,9 +20,9 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from app.core.asgi import ResponseRecorder
+from app.core.asgi import HttpMiddleware, ResponseRecorder
 
 UNMATCHED_ROUTE = "<unmatched>"  # a fixed label: raw paths would explode cardinality
 
@@ -64,14 +64,8 @@ def _observe_pool(engine: AsyncEngine | None) -> None:
         POOL_OPEN.set(pool.checkedin() + pool.checkedout())
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class MetricsMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         response = ResponseRecorder(send)
         IN_FLIGHT.inc()

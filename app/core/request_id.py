@@ -9,7 +9,9 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.core.asgi import HttpMiddleware
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept only short, printable ids so a client cannot inject log lines or huge headers.
@@ -32,14 +34,8 @@ def _incoming_or_new(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestIdMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_or_new(scope)
         token = request_id_var.set(request_id)
 

@@ -3,6 +3,8 @@
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
+
 # The API serves JSON only: nothing may be framed, scripted or loaded from it.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Swagger UI and ReDoc load their scripts and styles from a CDN.
@@ -15,15 +17,12 @@ DOCS_CSP = (
 DOCS_PATHS = ("/docs", "/redoc")
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, hsts_seconds: int = 0) -> None:
-        self.app = app
+        super().__init__(app)
         self.hsts = f"max-age={hsts_seconds}; includeSubDomains" if hsts_seconds else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_docs = scope["path"].startswith(DOCS_PATHS)
 
         async def send_with_headers(message: Message) -> None:
