@@ -9,8 +9,13 @@ from fastapi import FastAPI
 from app.core.errors import PROBLEM_CONTENT_TYPE
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
-# Answered for any operation with a JSON body, by the body-size guard and the handlers.
-BODY_STATUSES = (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+
+
+def _problem(status: HTTPStatus) -> dict[str, Any]:
+    return {
+        "description": status.phrase,
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_SCHEMA}},
+    }
 
 
 def _complete(operation: dict[str, Any]) -> None:
@@ -21,15 +26,13 @@ def _complete(operation: dict[str, Any]) -> None:
             # FastAPI files a response `model` under the route's JSON media type too;
             # errors are never sent as plain `application/json`.
             content.pop("application/json", None)
-    if "application/json" in operation.get("requestBody", {}).get("content", {}):
-        for status in BODY_STATUSES:
-            responses.setdefault(
-                str(status.value),
-                {
-                    "description": status.phrase,
-                    "content": {PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_SCHEMA}},
-                },
-            )
+    body_types = operation.get("requestBody", {}).get("content", {})
+    if body_types:  # the body-size guard answers for every operation with a body
+        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        responses.setdefault(str(status.value), _problem(status))
+    if "application/json" in body_types:  # and the handlers refuse other formats
+        status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        responses.setdefault(str(status.value), _problem(status))
 
 
 def complete_problem_responses(app: FastAPI) -> None:
