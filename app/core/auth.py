@@ -5,7 +5,7 @@ the "Authorize" button in /docs work (it sends Bearer), and the API-key scheme l
 RealWorld client paste `Token <jwt>` as it would send it.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -27,6 +27,11 @@ _header = APIKeyHeader(
     description="`Token <jwt>` as RealWorld clients send it (`Bearer <jwt>` works too).",
     auto_error=False,
 )
+
+
+# For operations where a token is optional: appended to their OpenAPI `security`, the
+# empty requirement tells clients (and the /docs UI) that anonymous calls are allowed.
+ANONYMOUS_ALLOWED: dict[str, Any] = {"security": [{}]}
 
 
 def credentials_from_header(

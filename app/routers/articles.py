@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.deps import ArticleBySlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
 from app.schemas.article import (
@@ -68,6 +69,7 @@ def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
     summary="Articles, newest first, optionally filtered",
     description="`articlesCount` is the number of matching articles, ignoring paging.",
     responses=_READ_ERRORS,
+    openapi_extra=ANONYMOUS_ALLOWED,
 )
 async def list_articles(
     *,
@@ -112,7 +114,9 @@ async def create_article(
     return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
 
 
-@router.get("/{slug}", summary="One article", responses=_ONE_ERRORS)
+@router.get(
+    "/{slug}", summary="One article", responses=_ONE_ERRORS, openapi_extra=ANONYMOUS_ALLOWED
+)
 async def get_article(
     viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
 ) -> ArticleResponse:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.deps import ArticleBySlug, CurrentUser, OptionalUser, SessionDep
 from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
@@ -31,7 +32,12 @@ def _present(view: CommentView) -> Comment:
     )
 
 
-@router.get("", summary="An article's comments, oldest first", responses=_ERRORS)
+@router.get(
+    "",
+    summary="An article's comments, oldest first",
+    responses=_ERRORS,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
 async def list_comments(
     viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
 ) -> CommentListResponse:

@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from fastapi import APIRouter
 
+from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.deps import CurrentUser, OptionalUser, ProfileUser, SessionDep
 from app.schemas.profile import ProfileResponse
@@ -15,7 +16,9 @@ _ERRORS = problem_responses(
 )
 
 
-@router.get("", summary="A user's public profile", responses=_ERRORS)
+@router.get(
+    "", summary="A user's public profile", responses=_ERRORS, openapi_extra=ANONYMOUS_ALLOWED
+)
 async def get_profile(
     viewer: OptionalUser, user: ProfileUser, session: SessionDep
 ) -> ProfileResponse:

@@ -55,6 +55,23 @@ def test_operations_loading_by_path_declare_404(schema: dict[str, Any]) -> None:
             assert "404" in operation["responses"], f"{method} {path}"
 
 
+def test_optional_authentication_is_marked_as_such(schema: dict[str, Any]) -> None:
+    anonymous_allowed = {
+        f"{method} {path}"
+        for method, path, operation in operations(schema)
+        if {} in operation.get("security", [])
+    }
+
+    assert anonymous_allowed == {
+        "GET /api/articles",
+        "GET /api/articles/{slug}",
+        "GET /api/articles/{slug}/comments",
+        "GET /api/profiles/{username}",
+    }
+    feed = schema["paths"]["/api/articles/feed"]["get"]
+    assert feed["security"] == [{"OAuth2 password": []}, {"Token": []}]
+
+
 def test_both_auth_schemes_are_published(schema: dict[str, Any]) -> None:
     schemes = schema["components"]["securitySchemes"]
 
