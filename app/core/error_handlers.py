@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.asgi import HttpMiddleware, ResponseRecorder
 from app.core.errors import AppError, FieldErrors, problem_response
+from app.core.openapi import allowed_methods
 from app.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -102,16 +103,18 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     )
 
 
-async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else status.description
-    return problem_response(
-        status,
-        detail,
-        request_id=current_request_id(),
-        headers=dict(exc.headers or {}),
-    )
+    headers = dict(exc.headers or {})
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        # Starlette names only the first route that matched the path; the Allow header
+        # must list every method the path supports (RFC 9110, section 15.5.6).
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
+    return problem_response(status, detail, request_id=current_request_id(), headers=headers)
 
 
 class UnhandledErrorMiddleware(HttpMiddleware):

@@ -1,5 +1,6 @@
 """OpenAPI adjustments so the published contract matches what the API really sends."""
 
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -9,6 +10,30 @@ from fastapi import FastAPI
 from app.core.errors import PROBLEM_CONTENT_TYPE
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$")
+
+
+def path_item_for(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The OpenAPI path item whose template matches a concrete request path."""
+    paths = schema.get("paths", {})
+    if path in paths:  # a literal path ("/api/articles/feed") beats a template
+        exact: dict[str, Any] = paths[path]
+        return exact
+    for template, item in paths.items():
+        if _template_pattern(template).match(path):
+            path_item: dict[str, Any] = item
+            return path_item
+    return None
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str] | None:
+    """Methods the published API supports on `path` (None: not a documented path)."""
+    item = path_item_for(app.openapi(), path)
+    return None if item is None else sorted(m.upper() for m in item if m in HTTP_METHODS)
 
 
 def _problem(status: HTTPStatus) -> dict[str, Any]:
@@ -27,9 +52,10 @@ def _complete(operation: dict[str, Any]) -> None:
             # errors are never sent as plain `application/json`.
             content.pop("application/json", None)
     body_types = operation.get("requestBody", {}).get("content", {})
-    if body_types:  # the body-size guard answers for every operation with a body
-        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-        responses.setdefault(str(status.value), _problem(status))
+    # Every operation with a body may meet one that is not text (400) or too large (413).
+    for status in (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE):
+        if body_types:
+            responses.setdefault(str(status.value), _problem(status))
     if "application/json" in body_types:  # and the handlers refuse other formats
         status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
         responses.setdefault(str(status.value), _problem(status))

@@ -103,3 +103,29 @@ async def test_unexpected_error_is_a_bare_500_and_logged(
     assert "Traceback" not in response.text
     assert_problem(response.json(), 500)
     assert any(record.exc_info for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("OPTIONS", "/api/user", "GET, PUT"),
+        ("PATCH", "/api/articles/some-slug", "DELETE, GET, PUT"),
+        ("PUT", "/api/articles", "GET, POST"),
+    ],
+)
+async def test_405_lists_every_method_of_the_path(
+    client: AsyncClient, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+
+
+async def test_undecodable_body_is_a_400_problem(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/users", content=b"\xff\xfe\x00bad", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code in {400, 422}
+    assert response.headers["content-type"] == PROBLEM

@@ -1,19 +1,16 @@
 """Holding every response in the API tests to the published OpenAPI document."""
 
-import re
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import Response
 
+from app.core.openapi import path_item_for
+
 
 def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
-    for template, item in schema["paths"].items():
-        pattern = "^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, path) and method.lower() in item:
-            operation: dict[str, Any] = item[method.lower()]
-            return operation
-    return None
+    operation: dict[str, Any] | None = (path_item_for(schema, path) or {}).get(method.lower())
+    return operation
 
 
 def check_against_openapi(app: FastAPI, response: Response) -> None:
