@@ -72,7 +72,10 @@ async def get_profile_user(
     return user
 
 
-async def get_article(slug: Annotated[str, Path(max_length=512)], session: SessionDep) -> Article:
+ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug.")]
+
+
+async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:
     article = await session.scalar(select(Article).where(Article.slug == slug))
     if article is None:
         raise NotFound("article")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import ArticleBySlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
+from app.deps import ArticleBySlug, ArticleSlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
 from app.schemas.article import (
     Article,
     ArticleListResponse,
@@ -24,8 +24,11 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size, 1 to 100.")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip.")]
+Limit = Annotated[
+    int,
+    Query(ge=1, le=MAX_PAGE_SIZE, description="Page size, 1 to 100; a larger value is a 422."),
+]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip, 0 to 1,000,000.")]
 NameFilter = Annotated[str | None, Query(max_length=255)]
 
 _READ_ERRORS = problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY)
@@ -67,7 +70,8 @@ def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
 @router.get(
     "",
     summary="Articles, newest first, optionally filtered",
-    description="`articlesCount` is the number of matching articles, ignoring paging.",
+    description="Filters combine; an unknown tag or username matches nothing. "
+    "`articlesCount` is the number of matching articles, ignoring paging.",
     responses=_READ_ERRORS,
     openapi_extra=ANONYMOUS_ALLOWED,
 )
@@ -104,7 +108,8 @@ async def feed(
     "",
     status_code=HTTPStatus.CREATED,
     summary="Write an article",
-    description="Titles need not be unique: a taken slug gets a short random suffix.",
+    description="Titles need not be unique: a taken slug gets a short random suffix. Tags are "
+    "trimmed, deduplicated and listed alphabetically (at most 20, of 64 characters each).",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 async def create_article(
@@ -118,16 +123,18 @@ async def create_article(
     "/{slug}", summary="One article", responses=_ONE_ERRORS, openapi_extra=ANONYMOUS_ALLOWED
 )
 async def get_article(
-    viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
+    viewer: OptionalUser, slug: ArticleSlug, session: SessionDep
 ) -> ArticleResponse:
-    return ArticleResponse(article=_present(await article_views.one(session, viewer, article.id)))
+    # No ArticleBySlug: the view's own query finds the article (or 404s), one statement less.
+    return ArticleResponse(article=_present(await article_views.by_slug(session, viewer, slug)))
 
 
 @router.put(
     "/{slug}",
     summary="Edit your article",
-    description="Only the fields sent change. A new title gives a new slug; `tagList: []` "
-    "removes every tag and an absent `tagList` keeps them.",
+    description="Only the fields sent change; null is a 422. A new title gives a new slug "
+    "unless it reads the same (case and punctuation changes keep it). `tagList: []` removes "
+    "every tag and an absent `tagList` keeps them.",
     responses=_OWNER_ERRORS,
 )
 async def update_article(

@@ -2,6 +2,7 @@
 
 A page costs three statements whatever its size: the rows (with author, `favorited` and
 `following` computed in SQL), the total count, and the tags of every article on the page.
+A single article costs two: its row and its tags.
 """
 
 from collections import defaultdict
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.errors import NotFound
 from app.models import Article, ArticleTag, Favorite, Follow, Tag, User
 from app.models.user import has_username
 from app.services.profiles import is_followed_by
@@ -122,6 +124,20 @@ async def page(
     return ArticlePage(await _views(session, statement), total or 0)
 
 
+async def _single(
+    session: AsyncSession, viewer: User | None, condition: ColumnElement[bool]
+) -> ArticleView:
+    views = await _views(session, _rows(viewer).where(condition))
+    if not views:
+        raise NotFound("article")
+    return views[0]
+
+
 async def one(session: AsyncSession, viewer: User | None, article_id: int) -> ArticleView:
-    [view] = await _views(session, _rows(viewer).where(Article.id == article_id))
-    return view
+    """An article already looked up (404 only if a concurrent request deleted it)."""
+    return await _single(session, viewer, Article.id == article_id)
+
+
+async def by_slug(session: AsyncSession, viewer: User | None, slug: str) -> ArticleView:
+    """Lookup and view in one statement, for reads that need no separate lookup."""
+    return await _single(session, viewer, Article.slug == slug)

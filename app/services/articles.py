@@ -4,6 +4,9 @@ Slugs are unique by constraint: an insert that collides is retried in a fresh sa
 with a suffixed slug, so concurrent articles with one title both succeed.
 """
 
+from datetime import timedelta
+from itertools import islice
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -12,66 +15,77 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.database import violated_constraint
 from app.models import Article, ArticleTag, Tag, User
 from app.schemas.article import ArticleChanges, NewArticle
-from app.services.slugs import slugify, with_suffix
+from app.services.slugs import candidates, slugify
 
 SLUG_CONSTRAINT = "uq_articles_slug"
 SLUG_ATTEMPTS = 5
 
 
-async def _flush_with_unique_slug(session: AsyncSession, article: Article, title: str) -> None:
-    base = slugify(title)
-    for attempt in range(SLUG_ATTEMPTS):
-        article.slug = base if attempt == 0 else with_suffix(base)
+async def _save_titled(session: AsyncSession, article: Article, title: str) -> None:
+    """Give `article` this title and a free slug made from it, and flush.
+
+    Call with nothing else pending: `begin_nested()` flushes pending changes before its
+    SAVEPOINT, and a collision there would abort the whole transaction.
+    """
+    for attempt, slug in enumerate(islice(candidates(title), SLUG_ATTEMPTS), start=1):
         try:
             async with session.begin_nested():
+                article.title = title
+                article.slug = slug
                 session.add(article)
                 await session.flush()
         except IntegrityError as error:
-            if violated_constraint(error) != SLUG_CONSTRAINT or attempt == SLUG_ATTEMPTS - 1:
+            if violated_constraint(error) != SLUG_CONSTRAINT or attempt == SLUG_ATTEMPTS:
                 raise
         else:
             return
 
 
-async def _set_tags(session: AsyncSession, article_id: int, names: list[str]) -> None:
-    await session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
+async def _add_tags(session: AsyncSession, article_id: int, names: list[str]) -> None:
     if not names:
         return
-    await session.execute(
-        insert(Tag).values([{"name": name} for name in names]).on_conflict_do_nothing()
-    )
+    # Sorted, so concurrent writers of the same new tags lock them in one order (no deadlock).
+    new_tags = [{"name": name} for name in sorted(names)]
+    await session.execute(insert(Tag).values(new_tags).on_conflict_do_nothing())
     tag_ids = dict(
         (await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all()
     )
     await session.execute(
         insert(ArticleTag).values(
-            [{"article_id": article_id, "tag_id": tag_ids[name]} for name in names]
+            [{"article_id": article_id, "tag_id": tag_ids[name]} for name in sorted(names)]
         )
     )
 
 
 async def create(session: AsyncSession, author: User, new: NewArticle) -> Article:
-    article = Article(
-        title=new.title, description=new.description, body=new.body, author_id=author.id
-    )
-    await _flush_with_unique_slug(session, article, new.title)
-    await _set_tags(session, article.id, new.tag_list)
+    article = Article(description=new.description, body=new.body, author_id=author.id)
+    await _save_titled(session, article, new.title)
+    await _add_tags(session, article.id, new.tag_list)
     return article
 
 
 async def update(session: AsyncSession, article: Article, changes: ArticleChanges) -> Article:
-    """Changes only what was sent; a new title gives a new slug, anything else keeps it."""
-    provided = changes.model_fields_set
-    for field in ("description", "body"):
-        if field in provided:
-            setattr(article, field, getattr(changes, field))
-    if changes.title is not None and changes.title != article.title:
+    """Changes only what was sent (null is refused by the schema, so None means absent).
+
+    A new title gives a new slug, unless the slug would read the same ("Hello world" ->
+    "Hello, World!"): links to the article survive a punctuation or case fix.
+    """
+    if changes.title is not None and slugify(changes.title) != slugify(article.title):
+        await _save_titled(session, article, changes.title)
+    elif changes.title is not None:
         article.title = changes.title
-        await _flush_with_unique_slug(session, article, changes.title)
+    if changes.description is not None:
+        article.description = changes.description
+    if changes.body is not None:
+        article.body = changes.body
     if changes.tag_list is not None:
-        await _set_tags(session, article.id, changes.tag_list)
-    # Always a write, so updatedAt moves even when only the tags changed.
-    article.updated_at = func.clock_timestamp()
+        await session.execute(delete(ArticleTag).where(ArticleTag.article_id == article.id))
+        await _add_tags(session, article.id, changes.tag_list)
+    # Always a write, so updatedAt moves even when only the tags changed, and by at least
+    # the millisecond that clients see.
+    article.updated_at = func.greatest(
+        func.clock_timestamp(), Article.updated_at + timedelta(milliseconds=1)
+    )
     await session.flush()
     return article
 

@@ -7,9 +7,14 @@ requests never lose an update and repeating a request never double counts.
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.database import violated_constraint
+from app.core.errors import NotFound
 from app.models import Article, Favorite, User
+
+ARTICLE_CONSTRAINT = "fk_favorites_article_id_articles"
 
 
 async def _adjust_count(session: AsyncSession, article: Article, delta: int) -> None:
@@ -24,12 +29,18 @@ async def _adjust_count(session: AsyncSession, article: Article, delta: int) -> 
 
 async def favorite(session: AsyncSession, user: User, article: Article) -> None:
     """Idempotent: favoriting an article twice counts once."""
-    inserted = await session.scalar(
-        insert(Favorite)
-        .values(user_id=user.id, article_id=article.id)
-        .on_conflict_do_nothing()
-        .returning(Favorite.article_id)
-    )
+    try:
+        inserted = await session.scalar(
+            insert(Favorite)
+            .values(user_id=user.id, article_id=article.id)
+            .on_conflict_do_nothing()
+            .returning(Favorite.article_id)
+        )
+    except IntegrityError as error:
+        if violated_constraint(error) == ARTICLE_CONSTRAINT:
+            # Deleted by a concurrent request since it was looked up by slug.
+            raise NotFound("article") from error
+        raise
     if inserted is not None:
         await _adjust_count(session, article, +1)
 

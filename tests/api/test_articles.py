@@ -59,6 +59,7 @@ async def test_duplicate_titles_get_distinct_slugs(client: AsyncClient) -> None:
         ("日本 語", "日本-語"),
         ("?!", "article"),
         ("a_b  c", "a-b-c"),
+        ("हिन्दी", "हिन्दी"),  # combining vowel signs stay inside the word
     ],
 )
 async def test_slugs_are_readable_and_unicode_aware(
@@ -71,6 +72,19 @@ async def test_slugs_are_readable_and_unicode_aware(
     assert article["slug"] == slug
     fetched = await client.get(f"/api/articles/{article['slug']}")
     assert fetched.json()["article"]["title"] == title
+
+
+async def test_a_title_that_slugifies_to_feed_does_not_hide_the_article(
+    client: AsyncClient,
+) -> None:
+    author = await register(client)
+
+    article = await create_article(client, author, title="Feed")
+
+    # /api/articles/feed is the feed, so the plain slug would be unreachable.
+    assert article["slug"].startswith("feed-")
+    fetched = await client.get(f"/api/articles/{article['slug']}")
+    assert fetched.json()["article"]["title"] == "Feed"
 
 
 @pytest.mark.parametrize("field", ["title", "description", "body"])
@@ -161,6 +175,21 @@ async def test_update_title_gives_a_new_slug(client: AsyncClient) -> None:
     assert response.json()["article"]["slug"] == "a-new-title"
     assert (await client.get(f"/api/articles/{original['slug']}")).status_code == 404
     assert (await client.get("/api/articles/a-new-title")).status_code == 200
+
+
+async def test_update_title_that_reads_the_same_keeps_the_slug(client: AsyncClient) -> None:
+    author = await register(client)
+    original = await create_article(client, author, title="Hello world")
+
+    response = await client.put(
+        f"/api/articles/{original['slug']}",
+        headers=author.headers,
+        json={"article": {"title": "Hello, World!"}},
+    )
+
+    updated = response.json()["article"]
+    assert updated["title"] == "Hello, World!"
+    assert updated["slug"] == original["slug"] == "hello-world"
 
 
 async def test_update_tags_empty_list_clears_and_null_is_422(client: AsyncClient) -> None:

@@ -2,7 +2,12 @@
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.errors import NotFound
+from app.models import Article, User
+from app.services import favorites
 from tests.support.articles import create_article
 from tests.support.users import register
 
@@ -54,3 +59,17 @@ async def test_favorite_errors(client: AsyncClient, method: str) -> None:
     assert anonymous.status_code == 401
     assert unknown.status_code == 404
     assert unknown.json()["errors"] == {"article": ["not found"]}
+
+
+async def test_favoriting_an_article_deleted_meanwhile_is_404(session: AsyncSession) -> None:
+    # The request looked the article up, then a concurrent request deleted it.
+    author = User(username="author", email="author@example.com", password_hash="x")
+    session.add(author)
+    await session.flush()
+    article = Article(title="t", slug="t", description="d", body="b", author_id=author.id)
+    session.add(article)
+    await session.flush()
+    await session.execute(delete(Article).where(Article.id == article.id))
+
+    with pytest.raises(NotFound):
+        await favorites.favorite(session, author, article)
