@@ -4,11 +4,14 @@ Order matters for clients: a blank value is reported as "can't be blank" before 
 length rule is checked, so the blank check runs as a before-validator.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, StringConstraints
+from pydantic import GetJsonSchemaHandler as JsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 BLANK_MESSAGE = "can't be blank"
 
@@ -34,7 +37,24 @@ def _valid_email(value: str) -> str:
     return value
 
 
-NotBlank = BeforeValidator(reject_blank)
+@dataclass(frozen=True)
+class _NotBlank:
+    """Runs `reject_blank` first, and tells OpenAPI clients about it (`pattern: \\S`)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(reject_blank, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: JsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        # Unanchored, as JSON Schema patterns are: "contains a non-whitespace character".
+        return {**json_schema, "pattern": r"\S"}
+
+
+NotBlank = _NotBlank()
 """Marks a required string: missing, null, "" and whitespace are "can't be blank"."""
 
 EmptyAsNone = BeforeValidator(_empty_to_none)

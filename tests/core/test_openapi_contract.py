@@ -43,6 +43,17 @@ def test_operations_with_input_declare_422(schema: dict[str, Any]) -> None:
             assert "422" in operation["responses"], f"{method} {path}"
 
 
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("NewUser", "username"), ("NewArticle", "title"), ("NewComment", "body")],
+)
+def test_required_text_is_declared_non_blank(
+    schema: dict[str, Any], model: str, field: str
+) -> None:
+    # A whitespace-only value is a 422, so a client generated from the schema must know.
+    assert schema["components"]["schemas"][model]["properties"][field]["pattern"] == r"\S"
+
+
 def test_authenticated_operations_declare_401(schema: dict[str, Any]) -> None:
     for method, path, operation in operations(schema):
         if operation.get("security"):
