@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.database import get_session
 from app.core.errors import Forbidden, NotFound, Unauthorized
 from app.core.security import InvalidToken, decode_access_token
+from app.core.text import StorableText
 from app.models import Article, User
 from app.models.user import has_username
 
@@ -64,7 +65,7 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
 async def get_profile_user(
-    username: Annotated[str, Path(max_length=255)], session: SessionDep
+    username: Annotated[str, Path(max_length=255), StorableText], session: SessionDep
 ) -> User:
     user = await session.scalar(select(User).where(has_username(username)))
     if user is None:
@@ -72,7 +73,7 @@ async def get_profile_user(
     return user
 
 
-ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug.")]
+ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
 
 
 async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:

@@ -76,6 +76,13 @@ def violated_constraint(error: Exception) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def sqlstate(error: Exception) -> str | None:
+    """The PostgreSQL SQLSTATE behind a DBAPIError, if the driver reported one."""
+    cause = getattr(getattr(error, "orig", None), "__cause__", None)
+    code = getattr(cause, "sqlstate", None)
+    return code if isinstance(code, str) else None
+
+
 class ConnectionBudgetExceeded(RuntimeError):
     """The workers' pools could open more connections than the database accepts."""
 

@@ -13,10 +13,12 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from app.core.asgi import HttpMiddleware, ResponseRecorder
+from app.core.database import sqlstate
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.openapi import allowed_methods
 from app.core.request_id import current_request_id
@@ -33,6 +35,9 @@ _MESSAGES = {
     "greater_than_equal": "must be greater than or equal to {ge}",
     "less_than_equal": "must be less than or equal to {le}",
     "string_type": "must be a string",
+    "string_unicode": "must be valid unicode text",
+    "string_pattern_mismatch": "is invalid",
+    "literal_error": "must be {expected}",
     "int_type": "must be an integer",
     "int_parsing": "must be an integer",
     "bool_type": "must be true or false",
@@ -103,6 +108,26 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     )
 
 
+# SQLSTATEs only a value can cause: text PostgreSQL cannot store (22021, 22P05), a string
+# longer than its column (22001), a number outside its column's range (22003).
+_REFUSED_VALUE = frozenset({"22021", "22P05", "22001", "22003"})
+
+
+async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
+    """The last line of defence when validation missed a value the database refuses."""
+    code = sqlstate(exc)
+    if code not in _REFUSED_VALUE:
+        raise exc
+    # Not a client's fault to hide: the field should have a validation rule.
+    logger.warning("the database refused a request value (SQLSTATE %s): %s", code, exc.args[0])
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The request holds a value that cannot be stored.",
+        errors={"request": ["holds a value that cannot be stored"]},
+        request_id=current_request_id(),
+    )
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
     status = HTTPStatus(exc.status_code)
@@ -144,3 +169,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _on_app_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(DBAPIError, _on_database_error)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
+from app.core.text import StorableText
 from app.deps import ArticleBySlug, ArticleSlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
 from app.schemas.article import (
     Article,
@@ -29,7 +30,7 @@ Limit = Annotated[
     Query(ge=1, le=MAX_PAGE_SIZE, description="Page size, 1 to 100; a larger value is a 422."),
 ]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip, 0 to 1,000,000.")]
-NameFilter = Annotated[str | None, Query(max_length=255)]
+NameFilter = Annotated[str | None, Query(max_length=255), StorableText]
 
 _READ_ERRORS = problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY)
 _ONE_ERRORS = problem_responses(

@@ -3,8 +3,7 @@
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form
 
 from app.core.config import Settings
 from app.core.errors import problem_responses
@@ -16,6 +15,7 @@ from app.schemas.user import (
     AuthenticatedUser,
     LoginRequest,
     RegisterRequest,
+    TokenRequest,
     UpdateUserRequest,
     UserResponse,
 )
@@ -65,7 +65,7 @@ async def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) 
     responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 async def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[TokenRequest, Form()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> AccessToken:

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
 from app.schemas.common import Timestamp
-from app.schemas.fields import NotBlank, reject_blank
+from app.schemas.fields import NotBlank
+from app.schemas.partial import NotNull, drop_null_defaults
 from app.schemas.profile import Profile
 
 TITLE_MAX_LENGTH = 255
@@ -49,22 +49,18 @@ class NewArticle(CamelModel):
     _unique_tags = field_validator("tag_list")(_first_occurrences)
 
 
-def _reject_null_tags(value: object) -> object:
-    if value is None:
-        raise PydanticCustomError("null", "must be a list; send [] to remove all tags")
-    return value
+NULL_TAGS_MESSAGE = "must be a list; send [] to remove all tags"
 
 
 class ArticleChanges(CamelModel):
     """Only the fields present change; `tagList: []` clears the tags, null is an error."""
 
-    title: Title | None = None
-    description: Description | None = None
-    body: Body | None = None
-    tag_list: TagList | None = None
+    model_config = ConfigDict(json_schema_extra=drop_null_defaults)
 
-    _null_is_blank = field_validator("title", "description", "body", mode="before")(reject_blank)
-    _null_tags = field_validator("tag_list", mode="before")(_reject_null_tags)
+    title: Annotated[Title | None, NotNull()] = None
+    description: Annotated[Description | None, NotNull()] = None
+    body: Annotated[Body | None, NotNull()] = None
+    tag_list: Annotated[TagList | None, NotNull(NULL_TAGS_MESSAGE)] = None
     _unique_tags = field_validator("tag_list")(_first_occurrences)
 
 

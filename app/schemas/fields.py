@@ -4,28 +4,29 @@ Order matters for clients: a blank value is reported as "can't be blank" before 
 length rule is checked, so the blank check runs as a before-validator.
 """
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, StringConstraints
-from pydantic import GetJsonSchemaHandler as JsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from app.core.text import NUL_FREE_PATTERN, TextRule, reject_nul
 
 BLANK_MESSAGE = "can't be blank"
+# Some character that is neither whitespace nor NUL, and no NUL anywhere.
+NON_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 
 def reject_blank(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise PydanticCustomError("blank", BLANK_MESSAGE)
-    return value
+    return reject_nul(value)
 
 
 def _empty_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
-    return value
+    return reject_nul(value)
 
 
 def _valid_email(value: str) -> str:
@@ -37,28 +38,13 @@ def _valid_email(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class _NotBlank:
-    """Runs `reject_blank` first, and tells OpenAPI clients about it (`pattern: \\S`)."""
+NotBlank = TextRule(reject_blank, NON_BLANK_PATTERN)
+"""Marks a required string: missing, null, "" and whitespace are "can't be blank".
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_before_validator_function(reject_blank, handler(source))
+Also refuses NUL characters (see app.core.text), as every text field must."""
 
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: JsonSchemaHandler
-    ) -> JsonSchemaValue:
-        json_schema = handler(schema)
-        # Unanchored, as JSON Schema patterns are: "contains a non-whitespace character".
-        return {**json_schema, "pattern": r"\S"}
-
-
-NotBlank = _NotBlank()
-"""Marks a required string: missing, null, "" and whitespace are "can't be blank"."""
-
-EmptyAsNone = BeforeValidator(_empty_to_none)
-"""Marks a nullable string where "" (or whitespace) means "no value"."""
+EmptyAsNone = TextRule(_empty_to_none, NUL_FREE_PATTERN)
+"""Marks a nullable string where "" (or whitespace) means "no value"; NUL is refused."""
 
 EMAIL_MAX_LENGTH = 254
 Email = Annotated[
@@ -66,4 +52,5 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=EMAIL_MAX_LENGTH),
     NotBlank,
     AfterValidator(_valid_email),
+    Field(json_schema_extra={"format": "email"}),
 ]

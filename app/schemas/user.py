@@ -1,10 +1,13 @@
 """Request and response bodies of the users and authentication endpoints."""
 
-from typing import Annotated
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from app.schemas.fields import Email, EmptyAsNone, NotBlank, reject_blank
+from app.schemas.fields import Email, EmptyAsNone, NotBlank
+from app.schemas.partial import NotNull, drop_null_defaults
 
 USERNAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 8
@@ -13,12 +16,23 @@ PASSWORD_MAX_LENGTH = 128
 BIO_MAX_LENGTH = 2_000
 IMAGE_MAX_LENGTH = 2_048
 
+# A username is a URL path segment (/api/profiles/{username}): no whitespace, / ? # or %
+# (nor NUL, refused with its own message first).
+USERNAME_PATTERN = re.compile(r"^[^/\s?#%\u0000]+$")
+
+
+def _path_safe(username: str) -> str:
+    if not USERNAME_PATTERN.match(username):
+        raise PydanticCustomError("username", "can't contain spaces or any of / ? # %")
+    return username
+
+
 Username = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=USERNAME_MAX_LENGTH, pattern=r"^[^/\s?#%]+$"
-    ),
+    StringConstraints(strip_whitespace=True, max_length=USERNAME_MAX_LENGTH),
     NotBlank,
+    AfterValidator(_path_safe),
+    Field(json_schema_extra={"pattern": USERNAME_PATTERN.pattern}),
 ]
 Password = Annotated[
     str,
@@ -39,28 +53,40 @@ class RegisterRequest(BaseModel):
     user: NewUser
 
 
+# Only "not blank" at login: length rules belong to registration, and a login must not
+# reveal which rules a stored password satisfied.
+LoginPassword = Annotated[str, StringConstraints(max_length=PASSWORD_MAX_LENGTH), NotBlank]
+
+
 class LoginCredentials(BaseModel):
     email: Email
-    # Only "not blank" here: length rules belong to registration, and a login must not
-    # reveal which rules a stored password satisfied.
-    password: Annotated[str, StringConstraints(max_length=PASSWORD_MAX_LENGTH), NotBlank]
+    password: LoginPassword
 
 
 class LoginRequest(BaseModel):
     user: LoginCredentials
 
 
+class TokenRequest(BaseModel):
+    """OAuth2 password grant (RFC 6749, section 4.3), as the docs' Authorize button sends it."""
+
+    grant_type: Literal["password"] = "password"
+    username: Email = Field(description="The account's email address.")
+    password: LoginPassword
+    scope: str = Field(default="", description="Ignored: a token grants the user's rights.")
+
+
 class UserChanges(BaseModel):
     """Only the fields present in the request change; bio and image accept null or ""."""
 
-    username: Username | None = None
-    email: Email | None = None
-    password: Password | None = None
+    model_config = ConfigDict(json_schema_extra=drop_null_defaults)
+
+    # Omitting one of these leaves it unchanged; sending null or "" is an error.
+    username: Annotated[Username | None, NotNull()] = None
+    email: Annotated[Email | None, NotNull()] = None
+    password: Annotated[Password | None, NotNull()] = None
     bio: Bio = None
     image: ImageUrl = None
-
-    # Omitting a required field leaves it unchanged; sending null or "" is an error.
-    _null_is_blank = field_validator("username", "email", "password", mode="before")(reject_blank)
 
 
 class UpdateUserRequest(BaseModel):

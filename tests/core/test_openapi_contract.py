@@ -1,10 +1,14 @@
 """The OpenAPI document is a contract: every error an operation can return is declared."""
 
+import re
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+
+from app.core.text import NUL_FREE_PATTERN
+from app.schemas.fields import NON_BLANK_PATTERN
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -45,13 +49,39 @@ def test_operations_with_input_declare_422(schema: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("NewUser", "username"), ("NewArticle", "title"), ("NewComment", "body")],
+    [("NewUser", "email"), ("NewArticle", "title"), ("NewComment", "body")],
 )
 def test_required_text_is_declared_non_blank(
     schema: dict[str, Any], model: str, field: str
 ) -> None:
     # A whitespace-only value is a 422, so a client generated from the schema must know.
-    assert schema["components"]["schemas"][model]["properties"][field]["pattern"] == r"\S"
+    declared = schema["components"]["schemas"][model]["properties"][field]["pattern"]
+    assert declared == NON_BLANK_PATTERN
+    assert re.search(declared, " x ")
+    assert not re.search(declared, " \t")
+    assert not re.search(declared, "x\x00")
+
+
+def test_text_parameters_declare_that_nul_is_refused(schema: dict[str, Any]) -> None:
+    for method, path, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            for declared in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                if declared.get("type") == "string":
+                    assert declared["pattern"] == NUL_FREE_PATTERN, f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("ArticleChanges", "title"), ("ArticleChanges", "tagList"), ("UserChanges", "email")],
+)
+def test_partial_update_fields_are_optional_but_not_nullable(
+    schema: dict[str, Any], model: str, field: str
+) -> None:
+    component = schema["components"]["schemas"][model]
+    declared = component["properties"][field]
+    assert "anyOf" not in declared
+    assert "default" not in declared
+    assert field not in component.get("required", [])
 
 
 def test_authenticated_operations_declare_401(schema: dict[str, Any]) -> None:
