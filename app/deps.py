@@ -4,6 +4,7 @@ Routes declare what they need with these `Annotated` aliases; FastAPI resolves t
 parameter order, so authentication is listed before any resource lookup.
 """
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -18,6 +19,7 @@ from app.core.security import InvalidToken, decode_access_token
 from app.core.text import StorableText
 from app.models import Article, User
 from app.models.user import has_username
+from app.services.login_throttle import LoginThrottle
 
 
 def get_settings_from_app(request: Request) -> Settings:
@@ -59,6 +61,18 @@ async def get_optional_user(
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
+    # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
+    return LoginThrottle(
+        client=request.client.host if request.client else "",
+        limit=settings.login_failure_limit,
+        window=timedelta(seconds=settings.login_failure_window_seconds),
+    )
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 
 # Load-or-404: routes receive the loaded object, never a bare identifier.

@@ -8,6 +8,8 @@ import asyncio
 import logging
 
 from alembic import context
+from alembic.operations.ops import MigrationScript
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -31,8 +33,18 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _number_sequentially(_: object, __: object, directives: list[MigrationScript]) -> None:
+    """New revisions are 0001, 0002...: their order reads off the folder listing."""
+    head = ScriptDirectory.from_config(config).get_current_head()
+    directives[0].rev_id = f"{int(head) + 1:04d}" if head and head.isdigit() else "0001"
+
+
 def _run_sync(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        process_revision_directives=_number_sequentially,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

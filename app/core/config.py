@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "conduit-api"
     jwt_audience: str = "conduit-clients"
     access_token_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
+    # Failed logins for one email from one client address, within a window, before 429s.
+    login_failure_limit: int = Field(default=10, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])

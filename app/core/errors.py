@@ -6,7 +6,7 @@ holding lists of messages, which is what RealWorld clients read.
 """
 
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,7 +46,7 @@ class AppError(Exception):
     """An expected failure that maps to a problem response."""
 
     status_code: int = HTTPStatus.BAD_REQUEST
-    headers: ClassVar[dict[str, str] | None] = None
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
         super().__init__(detail)
@@ -56,10 +56,11 @@ class AppError(Exception):
 
 class Unauthorized(AppError):
     status_code = HTTPStatus.UNAUTHORIZED
-    # The RealWorld scheme is "Token"; Bearer is accepted too (see app.core.security).
-    headers: ClassVar[dict[str, str] | None] = {
-        "WWW-Authenticate": 'Token realm="api", Bearer realm="api"'
-    }
+
+    def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
+        super().__init__(detail, errors)
+        # The RealWorld scheme is "Token"; Bearer is accepted too (see app.core.auth).
+        self.headers = {"WWW-Authenticate": 'Token realm="api", Bearer realm="api"'}
 
 
 class Forbidden(AppError):
@@ -75,6 +76,14 @@ class NotFound(AppError):
 
 class Conflict(AppError):
     status_code = HTTPStatus.CONFLICT
+
+
+class TooManyRequests(AppError):
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, errors: FieldErrors, retry_after_seconds: int) -> None:
+        super().__init__(detail, errors)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
 class InvalidInput(AppError):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form
 from app.core.config import Settings
 from app.core.errors import problem_responses
 from app.core.security import create_access_token
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, LoginThrottleDep, SessionDep, SettingsDep
 from app.models import User
 from app.schemas.user import (
     AccessToken,
@@ -22,6 +22,14 @@ from app.schemas.user import (
 from app.services import users
 
 router = APIRouter(tags=["users"])
+
+_LOGIN_LIMITS = (
+    "Repeated failures for one email from one address are answered with 429 and "
+    "`Retry-After` until the window ends (`LOGIN_FAILURE_LIMIT`, `LOGIN_FAILURE_WINDOW_SECONDS`)."
+)
+_LOGIN_ERRORS = problem_responses(
+    HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.TOO_MANY_REQUESTS
+)
 
 
 def _user_response(user: User, settings: Settings) -> UserResponse:
@@ -51,25 +59,30 @@ async def register(
 @router.post(
     "/users/login",
     summary="Log in with email and password",
-    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+    description=_LOGIN_LIMITS,
+    responses=_LOGIN_ERRORS,
 )
-async def login(body: LoginRequest, session: SessionDep, settings: SettingsDep) -> UserResponse:
-    user = await users.authenticate(session, body.user.email, body.user.password)
+async def login(
+    body: LoginRequest, session: SessionDep, settings: SettingsDep, throttle: LoginThrottleDep
+) -> UserResponse:
+    user = await users.authenticate(session, body.user.email, body.user.password, throttle)
     return _user_response(user, settings)
 
 
 @router.post(
     "/users/token",
     summary="OAuth2 password flow: email as `username`, returns a bearer token",
-    description="For the **Authorize** button of the interactive docs and OAuth2 clients.",
-    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+    description="For the **Authorize** button of the interactive docs and OAuth2 clients. "
+    + _LOGIN_LIMITS,
+    responses=_LOGIN_ERRORS,
 )
 async def issue_token(
     form: Annotated[TokenRequest, Form()],
     session: SessionDep,
     settings: SettingsDep,
+    throttle: LoginThrottleDep,
 ) -> AccessToken:
-    user = await users.authenticate(session, form.username, form.password)
+    user = await users.authenticate(session, form.username, form.password, throttle)
     return AccessToken(
         access_token=create_access_token(user.id, settings),
         expires_in=settings.access_token_ttl_minutes * 60,

@@ -1,7 +1,8 @@
 """Registration, login and profile changes of users.
 
-Functions take the session and return ORM objects; they never commit (the request
-dependency does) and raise `AppError`s the HTTP layer turns into problems.
+Functions take the session and return ORM objects; they do not commit (the request
+dependency does; a failed login is the one exception) and raise `AppError`s the HTTP layer
+turns into problems.
 """
 
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from app.core.errors import Conflict, FieldErrors, Unauthorized
 from app.core.security import hash_password, verify_password
 from app.models import User
 from app.schemas.user import NewUser, UserChanges
+from app.services.login_throttle import LoginThrottle
 
 TAKEN = "has already been taken"
 _CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
@@ -80,13 +82,23 @@ async def register(session: AsyncSession, new_user: NewUser) -> User:
     return user
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+async def authenticate(
+    session: AsyncSession, email: str, password: str, throttle: LoginThrottle
+) -> User:
+    """The user with these credentials; 401 otherwise, 429 after too many failures.
+
+    A failure is committed at once (see `LoginThrottle.record_failure`).
+    """
+    failures_on_record = await throttle.check(session, email)
     user = await find_by_email(session, email)
     matches, new_hash = await run_in_threadpool(
         verify_password, password, user.password_hash if user else None
     )
     if user is None or not matches:
+        await throttle.record_failure(session, email)
         raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
+    if failures_on_record:
+        await throttle.clear(session, email)
     if new_hash is not None:
         user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
         await session.flush()

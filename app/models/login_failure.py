@@ -1,0 +1,21 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.database import Base
+
+
+class LoginFailures(Base):
+    """Failed logins counted per (email, client address) within a window.
+
+    Keyed by a hash, so the table holds no email address (the email may not belong to any
+    user) and no client address.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    # Indexed for the sweep of expired windows.
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
