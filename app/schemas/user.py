@@ -1,9 +1,9 @@
 """Request and response bodies of the users and authentication endpoints."""
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from app.schemas.fields import Email, EmptyAsNone, NotBlank
@@ -16,23 +16,27 @@ PASSWORD_MAX_LENGTH = 128
 BIO_MAX_LENGTH = 2_000
 IMAGE_MAX_LENGTH = 2_048
 
-# A username is a URL path segment (/api/profiles/{username}): no whitespace, / ? # or %
-# (nor NUL, refused with its own message first).
-USERNAME_PATTERN = re.compile(r"^[^/\s?#%\u0000]+$")
+# A username is a URL path segment (/api/profiles/{username}): no inner whitespace, / ? # %
+# or NUL. Surrounding whitespace is accepted, then stripped. One pattern, checked here on
+# the raw value and published as is; whitespace is what ECMA-262 (the schema's regex
+# dialect) or Python calls whitespace, so client and server agree.
+_WHITESPACE = r"\s\u001c-\u001f\u0085\ufeff"
+USERNAME_PATTERN = rf"^[{_WHITESPACE}]*[^/?#%\u0000{_WHITESPACE}]+[{_WHITESPACE}]*$"
+_USERNAME = re.compile(USERNAME_PATTERN)
 
 
-def _path_safe(username: str) -> str:
-    if not USERNAME_PATTERN.match(username):
+def _path_safe(value: Any) -> Any:
+    if isinstance(value, str) and not _USERNAME.match(value):
         raise PydanticCustomError("username", "can't contain spaces or any of / ? # %")
-    return username
+    return value
 
 
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=USERNAME_MAX_LENGTH),
-    NotBlank,
-    AfterValidator(_path_safe),
-    Field(json_schema_extra={"pattern": USERNAME_PATTERN.pattern}),
+    BeforeValidator(_path_safe),
+    NotBlank,  # listed last, so its blank check runs first
+    Field(json_schema_extra={"pattern": USERNAME_PATTERN}),
 ]
 Password = Annotated[
     str,

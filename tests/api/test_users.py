@@ -1,6 +1,9 @@
 """Registration, login and the current user, through the HTTP API."""
 
+import re
+
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 
 from tests.support.users import PASSWORD, register
@@ -76,6 +79,19 @@ async def test_register_accepts_unicode_username(client: AsyncClient) -> None:
 
     assert response.status_code == 201
     assert response.json()["user"]["username"] == "zoë_日本"
+
+
+async def test_surrounding_whitespace_is_stripped_as_the_schema_allows(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    response = await client.post("/api/users", json=user_body(username="  zoë ", email=" z@x.io "))
+
+    assert response.status_code == 201
+    assert response.json()["user"]["username"] == "zoë"
+    assert response.json()["user"]["email"] == "z@x.io"
+    published = app.openapi()["components"]["schemas"]["NewUser"]["properties"]["username"]
+    assert re.search(published["pattern"], "  zoë ")
+    assert not re.search(published["pattern"], "zo ë")
 
 
 async def test_register_duplicate_username_and_email_are_409(client: AsyncClient) -> None:
