@@ -9,6 +9,7 @@ past the check can overshoot the limit by at most the number in flight.
 """
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import TooManyRequests
 from app.models import LoginFailures
+
+logger = logging.getLogger(__name__)
 
 # Expired windows removed per recorded failure: enough to keep the table small.
 SWEEP_BATCH = 100
@@ -58,8 +61,9 @@ class LoginThrottle:
         """Count a failure and COMMIT: the request fails next, and failed requests roll back."""
         now = func.clock_timestamp()
         expired = LoginFailures.window_started_at < now - self.window
-        upsert = insert(LoginFailures).values(key=self._key(email), count=1, window_started_at=now)
-        await session.execute(
+        key = self._key(email)
+        upsert = insert(LoginFailures).values(key=key, count=1, window_started_at=now)
+        count = await session.scalar(
             upsert.on_conflict_do_update(
                 index_elements=[LoginFailures.key],
                 set_={
@@ -68,8 +72,11 @@ class LoginThrottle:
                         (expired, now), else_=LoginFailures.window_started_at
                     ),
                 },
-            )
+            ).returning(LoginFailures.count)
         )
+        if count == self.limit:
+            # For operators: a burst of these is a guessing attack. No email in the log.
+            logger.warning("login locked after %d failures (throttle key %s)", count, key[:12])
         stale = select(LoginFailures.key).where(expired).limit(SWEEP_BATCH)
         await session.execute(delete(LoginFailures).where(LoginFailures.key.in_(stale)))
         await session.commit()

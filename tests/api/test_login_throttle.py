@@ -49,9 +49,11 @@ async def bob(client: AsyncClient) -> RegisteredUser:
 
 
 async def test_after_the_limit_even_the_right_password_is_429(
-    client: AsyncClient, bob: RegisteredUser
+    client: AsyncClient, bob: RegisteredUser, caplog: pytest.LogCaptureFixture
 ) -> None:
     await fail(client, bob.email)
+    assert "login locked after 3 failures" in caplog.text
+    assert bob.email not in caplog.text
 
     response = await login(client, bob.email, PASSWORD)
 
