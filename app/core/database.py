@@ -69,18 +69,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
+def _driver_detail(error: Exception, attribute: str) -> str | None:
+    """An attribute of the asyncpg exception behind a SQLAlchemy DBAPIError, if present."""
+    cause = getattr(getattr(error, "orig", None), "__cause__", None)
+    value = getattr(cause, attribute, None)
+    return value if isinstance(value, str) else None
+
+
 def violated_constraint(error: Exception) -> str | None:
     """Name of the constraint or unique index behind an IntegrityError, if known."""
-    cause = getattr(getattr(error, "orig", None), "__cause__", None)
-    name = getattr(cause, "constraint_name", None)
-    return name if isinstance(name, str) else None
+    return _driver_detail(error, "constraint_name")
 
 
 def sqlstate(error: Exception) -> str | None:
     """The PostgreSQL SQLSTATE behind a DBAPIError, if the driver reported one."""
-    cause = getattr(getattr(error, "orig", None), "__cause__", None)
-    code = getattr(cause, "sqlstate", None)
-    return code if isinstance(code, str) else None
+    return _driver_detail(error, "sqlstate")
 
 
 class ConnectionBudgetExceeded(RuntimeError):

@@ -45,14 +45,15 @@ async def _add_tags(session: AsyncSession, article_id: int, names: list[str]) ->
     if not names:
         return
     # Sorted, so concurrent writers of the same new tags lock them in one order (no deadlock).
-    new_tags = [{"name": name} for name in sorted(names)]
+    ordered = sorted(names)
+    new_tags = [{"name": name} for name in ordered]
     await session.execute(insert(Tag).values(new_tags).on_conflict_do_nothing())
     tag_ids = dict(
-        (await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all()
+        (await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(ordered)))).all()
     )
     await session.execute(
         insert(ArticleTag).values(
-            [{"article_id": article_id, "tag_id": tag_ids[name]} for name in sorted(names)]
+            [{"article_id": article_id, "tag_id": tag_ids[name]} for name in ordered]
         )
     )
 
@@ -70,10 +71,11 @@ async def update(session: AsyncSession, article: Article, changes: ArticleChange
     A new title gives a new slug, unless the slug would read the same ("Hello world" ->
     "Hello, World!"): links to the article survive a punctuation or case fix.
     """
-    if changes.title is not None and slugify(changes.title) != slugify(article.title):
-        await _save_titled(session, article, changes.title)
-    elif changes.title is not None:
-        article.title = changes.title
+    if changes.title is not None:
+        if slugify(changes.title) != slugify(article.title):
+            await _save_titled(session, article, changes.title)
+        else:
+            article.title = changes.title
     if changes.description is not None:
         article.description = changes.description
     if changes.body is not None:

@@ -48,12 +48,12 @@ class LoginThrottle:
         if row is None:
             return False
         count, started_at, now = row
-        remaining = (started_at + self.window - now).total_seconds()
+        remaining = math.ceil((started_at + self.window - now).total_seconds())
         if count >= self.limit and remaining > 0:
             raise TooManyRequests(
-                f"Too many failed logins; try again in {math.ceil(remaining)} seconds.",
+                f"Too many failed logins; try again in {remaining} seconds.",
                 {"credentials": ["too many failed attempts"]},
-                retry_after_seconds=math.ceil(remaining),
+                retry_after_seconds=remaining,
             )
         return True
 
