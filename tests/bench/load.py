@@ -1,0 +1,118 @@
+"""Driving a scenario with wrk and reading its summary."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    authenticated: bool = False
+    # Optional wrk `request()` body (Lua) for scenarios whose requests vary.
+    request_lua: str | None = None
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def find_wrk() -> str:
+    if path := shutil.which("wrk"):
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (Debian package)", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)  # noqa: S607
+    if path := shutil.which("wrk"):
+        return path
+    sys.exit(
+        "wrk is needed: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)"
+    )
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def parse(output: str) -> Load:
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    total = re.search(r"(\d+) requests in", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors += sum(int(n) for n in socket.groups()) if socket else 0
+    return Load(
+        requests_per_second=float(rate.group(1)) if rate else 0.0,
+        p50_ms=_milliseconds(percentiles["50"]) if "50" in percentiles else 0.0,
+        p99_ms=_milliseconds(percentiles["99"]) if "99" in percentiles else 0.0,
+        requests=int(total.group(1)) if total else 0,
+        errors=errors,
+    )
+
+
+def lua(scenario: Scenario, token: str) -> str:
+    lines = [f'wrk.method = "{scenario.method}"']
+    if scenario.body:
+        lines += [
+            f"wrk.body = [[{scenario.body}]]",
+            'wrk.headers["Content-Type"] = "application/json"',
+        ]
+    if scenario.authenticated:
+        lines.append(f'wrk.headers["Authorization"] = "Token {token}"')
+    if scenario.request_lua:
+        lines.append(scenario.request_lua)
+    return "\n".join(lines) + "\n"
+
+
+def drive(
+    wrk: str,
+    url: str,
+    scenario: Scenario,
+    token: str,
+    *,
+    threads: int,
+    connections: int,
+    seconds: float,
+) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua(scenario, token))
+    command = [
+        *(wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s"),
+        *("--timeout", "10s", "--latency", "-s", script.name, url + scenario.path),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    finally:
+        os.unlink(script.name)
+    return parse(result.stdout)
+
+
+def favorite_toggle_lua(slugs: list[str]) -> str:
+    """Favorite then unfavorite each of `slugs` in turn: every request is a real write."""
+    table = ", ".join(f'"{slug}"' for slug in slugs)
+    return f"""
+local slugs = {{{table}}}
+local n = 0
+request = function()
+  n = n + 1
+  local slug = slugs[math.floor((n - 1) / 2) % #slugs + 1]
+  local method = (n % 2 == 1) and "POST" or "DELETE"
+  return wrk.format(method, "/api/articles/" .. slug .. "/favorite")
+end
+"""

@@ -1,0 +1,109 @@
+"""Printing a benchmark run and saving it as JSON under .bench/."""
+
+import argparse
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.bench.load import Load
+
+RESULTS_DIR = Path(__file__).resolve().parents[2] / ".bench"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    server: str  # "project" or "floor"
+    load: Load
+    cpu_ms_per_request: float
+
+
+@dataclass
+class Run:
+    workers: int
+    results: dict[str, list[Measurement]] = field(default_factory=dict)
+    idle_rss_mb: dict[str, list[float]] = field(default_factory=dict)
+    loaded_rss_mb: dict[str, list[float]] = field(default_factory=dict)
+    scaled: list[Measurement] = field(default_factory=list)
+    scaled_workers: int = 0
+
+
+def _by_server(measurements: list[Measurement]) -> dict[str, Measurement]:
+    return {m.server: m for m in measurements}
+
+
+def _ratio(project: Measurement, floor: Measurement | None) -> str:
+    if floor is None or not floor.cpu_ms_per_request:
+        return "-"
+    return f"{project.cpu_ms_per_request / floor.cpu_ms_per_request:.1f}x"
+
+
+def _rows(run: Run) -> list[str]:
+    header = (
+        f"{'scenario':<25}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'p99/p50':>8}{'errors':>7}"
+        f"{'CPU ms/req':>11}  |{'floor req/s':>12}{'floor CPU':>10}{'ratio':>7}"
+    )
+    rows = [header, "-" * len(header)]
+    for name, measurements in run.results.items():
+        by_server = _by_server(measurements)
+        project, floor = by_server["project"], by_server.get("floor")
+        p = project.load
+        spread = p.p99_ms / p.p50_ms if p.p50_ms else 0.0
+        floor_cells = (
+            f"{floor.load.requests_per_second:>12.0f}{floor.cpu_ms_per_request:>10.3f}"
+            if floor
+            else f"{'-':>12}{'-':>10}"
+        )
+        rows.append(
+            f"{name:<25}{p.requests_per_second:>8.0f}{p.p50_ms:>9.2f}{p.p99_ms:>9.2f}"
+            f"{spread:>8.1f}{p.errors:>7}{project.cpu_ms_per_request:>11.3f}  |"
+            f"{floor_cells}{_ratio(project, floor):>7}"
+        )
+    return rows
+
+
+def _memory_and_scaling(run: Run) -> list[str]:
+    lines = []
+    for label, rss in (("idle", run.idle_rss_mb), ("after load", run.loaded_rss_mb)):
+        cells = ", ".join(
+            f"{server} {' / '.join(f'{mb:.0f}' for mb in sizes)} MB"
+            for server, sizes in rss.items()
+        )
+        lines.append(f"worker RSS {label}: {cells}")
+    one = _by_server(run.results.get("current user", []))
+    scaled = _by_server(run.scaled)
+    for server, measurement in scaled.items():
+        if server in one and one[server].load.requests_per_second:
+            factor = measurement.load.requests_per_second / one[server].load.requests_per_second
+            lines.append(
+                f"current user, {run.scaled_workers} workers ({server}): "
+                f"{measurement.load.requests_per_second:.0f} req/s, {factor:.2f}x one worker, "
+                f"{measurement.cpu_ms_per_request:.3f} CPU ms/req, {measurement.load.errors} errors"
+            )
+    return lines
+
+
+def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> None:
+    print(
+        f"\ncommit {commit}; {run.workers} worker(s), {args.connections} connections, "
+        f"{args.seconds:g}s per scenario after {args.warmup:g}s warm-up"
+    )
+    for line in [*_rows(run), "", *_memory_and_scaling(run)]:
+        print(line)
+    error_lines = sum(1 for line in server_log.open(errors="replace") if '"ERROR"' in line)
+    print(f"ERROR lines in the server log ({server_log.name}): {error_lines}")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    saved = {
+        "timestamp": stamp,
+        "commit": commit,
+        "settings": vars(args),
+        "results": {name: [asdict(m) for m in ms] for name, ms in run.results.items()},
+        "idle_rss_mb": run.idle_rss_mb,
+        "loaded_rss_mb": run.loaded_rss_mb,
+        "scaled": {"workers": run.scaled_workers, "results": [asdict(m) for m in run.scaled]},
+        "server_log_error_lines": error_lines,
+    }
+    path = RESULTS_DIR / f"{stamp}.json"
+    path.write_text(json.dumps(saved, indent=2) + "\n")
+    print(f"saved {path.relative_to(RESULTS_DIR.parent)}")
