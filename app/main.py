@@ -8,18 +8,17 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from app.core.access_log import AccessLogMiddleware
 from app.core.config import Settings, get_settings
-from app.core.database import check_connection_budget, create_engine, create_session_factory
+from app.core.database import check_connection_budget, create_engine, create_sessions
+from app.core.edge import EdgeMiddleware
 from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
-from app.core.error_handlers import UnhandledErrorMiddleware, install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import configure_logging
-from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses
-from app.core.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
-from app.core.security_headers import SecurityHeadersMiddleware
+from app.core.request_id import REQUEST_ID_HEADER
+from app.core.security_headers import SecurityHeaders
 from app.routers import api_router
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = create_engine(settings)
     app.state.engine = engine
-    app.state.session_factory = create_session_factory(engine)
+    app.state.sessions = create_sessions(engine)
     try:
         await check_connection_budget(engine, settings)
         yield
@@ -41,15 +40,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first. The request id wraps everything so every log line has it; access
-    log and metrics see the final status, 500s included; security headers go on every
-    response, errors too; the guards (host, CORS, body size) run before any app code."""
+    """Outermost first. The edge wraps everything: request id, security headers, 500s,
+    metrics and the access line see every response; the guards (host, CORS, body size)
+    run before any app code."""
     stack = [
-        Middleware(RequestIdMiddleware),
-        Middleware(AccessLogMiddleware),
-        Middleware(MetricsMiddleware),
-        Middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds),
-        Middleware(UnhandledErrorMiddleware),
+        Middleware(
+            EdgeMiddleware,
+            security_headers=SecurityHeaders(settings.hsts_seconds),
+            metrics=settings.metrics_enabled,
+        )
     ]
     if "*" not in settings.trusted_hosts:
         stack.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))

@@ -17,7 +17,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.database import create_engine
+from app.core.database import Sessions, create_engine
 from tests.support.contract import check_against_openapi
 from tests.support.database import (
     prepare_database,
@@ -98,7 +98,7 @@ def app(
 
     application = create_app(settings)
     application.state.engine = engine
-    application.state.session_factory = session_factory
+    application.state.sessions = Sessions(session_factory, session_factory)
     return application
 
 

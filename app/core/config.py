@@ -31,11 +31,15 @@ class Settings(BaseSettings):
 
     # Required: `make run` points it at the embedded development server when unset.
     database_url: str
-    db_pool_size: int = Field(default=5, ge=1, le=100)
-    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    # Overflow connections are closed as soon as they are returned, so under bursts they are
+    # opened and closed again and again (a PostgreSQL backend each time): keep the pool at
+    # its working size and the overflow at zero unless bursts are rare.
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_max_overflow: int = Field(default=0, ge=0, le=100)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=-1)
-    db_pool_pre_ping: bool = True
+    # Pooled connections idle this long are pinged before reuse (app/core/pool_ping.py).
+    db_pool_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_echo: bool = False
     health_db_timeout_seconds: float = Field(default=2.0, gt=0)

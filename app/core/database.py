@@ -6,6 +6,7 @@ lifespan, i.e. inside each Gunicorn worker after it has forked.
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy import MetaData, text
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from app.core.config import Settings
+from app.core.pool_ping import ping_after_idle
 
 logger = logging.getLogger(__name__)
 
@@ -36,31 +38,58 @@ def create_engine(settings: Settings) -> AsyncEngine:
     server_settings = {"application_name": settings.app_name[:63]}
     if settings.db_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
-    return _create_async_engine(
+    engine = _create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=settings.db_pool_recycle_seconds,
-        pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={"server_settings": server_settings},
     )
+    ping_after_idle(engine, settings.db_pool_ping_after_idle_seconds)
+    return engine
 
 
-def create_session_factory(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# Safe methods (RFC 9110) do not change state, so their handlers never write.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """The two kinds of request session, both on the engine's one pool.
+
+    `transactional` runs the request in one transaction (BEGIN ... COMMIT). `autocommit`
+    serves read-only requests: each statement is its own implicit transaction, which
+    saves the BEGIN and COMMIT round trips. Reads that must see one snapshot across
+    statements phrase it as one statement (see app/services/article_views.py).
+    """
+
+    transactional: async_sessionmaker[AsyncSession]
+    autocommit: async_sessionmaker[AsyncSession]
+
+    def for_method(self, method: str) -> async_sessionmaker[AsyncSession]:
+        return self.autocommit if method in READ_ONLY_METHODS else self.transactional
+
+
+def _session_factory(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Objects stay readable after commit; responses are built from them afterwards.
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
 
+def create_sessions(engine: AsyncEngine) -> Sessions:
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return Sessions(transactional=_session_factory(engine), autocommit=_session_factory(autocommit))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session and one transaction per request.
+    """One session per request; for writes, one transaction.
 
     Committed when the endpoint returns, rolled back on any exception (HTTP errors
     included). It is wired with `scope="function"` (see `app.deps.SessionDep`) so this
     runs before the response is sent: a failed commit becomes a 500, never a 2xx.
     """
-    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with session_factory() as session:
+    sessions: Sessions = request.app.state.sessions
+    async with sessions.for_method(request.method)() as session:
         try:
             yield session
             await session.commit()

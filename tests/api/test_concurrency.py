@@ -32,7 +32,7 @@ async def committed() -> AsyncIterator[tuple[AsyncClient, str]]:
     async with app.router.lifespan_context(app):
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
             yield client, prefix
-        async with app.state.session_factory.begin() as session:
+        async with app.state.sessions.transactional.begin() as session:
             # Articles, favorites, follows and comments go with their users (ON DELETE CASCADE).
             await session.execute(delete(User).where(User.username.startswith(prefix)))
 

@@ -25,7 +25,7 @@ async def guarded(app: FastAPI, settings: Settings) -> AsyncIterator[AsyncClient
         )
     )
     strict.state.engine = app.state.engine
-    strict.state.session_factory = app.state.session_factory
+    strict.state.sessions = app.state.sessions
     transport = ASGITransport(app=strict)
     async with AsyncClient(transport=transport, base_url="https://api.example.com") as client:
         yield client
