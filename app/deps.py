@@ -19,10 +19,14 @@ from app.core.security import InvalidToken, decode_access_token
 from app.core.text import StorableText
 from app.models import Article, User
 from app.models.user import has_username
+from app.services import users
 from app.services.login_throttle import LoginThrottle
 
+# Every dependency is `async def`: FastAPI runs a plain `def` one in the thread pool, a
+# thread hop per dependency per request.
 
-def get_settings_from_app(request: Request) -> Settings:
+
+async def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -40,7 +44,7 @@ async def _user_for_token(token: str, session: AsyncSession, settings: Settings)
         subject = decode_access_token(token, settings)
     except InvalidToken as error:
         raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN) from error
-    user = await session.get(User, int(subject)) if subject.isdigit() else None
+    user = await users.by_id(session, int(subject)) if subject.isdigit() else None
     if user is None:
         # A well-signed token for a user that no longer exists.
         raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN)
@@ -63,7 +67,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
+async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
     # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
     return LoginThrottle(
         client=request.client.host if request.client else "",

@@ -34,7 +34,7 @@ _header = APIKeyHeader(
 ANONYMOUS_ALLOWED: dict[str, Any] = {"security": [{}]}
 
 
-def credentials_from_header(
+async def credentials_from_header(
     _bearer: Annotated[str | None, Security(_oauth2)],
     authorization: Annotated[str | None, Security(_header)],
 ) -> str | None:

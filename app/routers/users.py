@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 
-from app.core.config import Settings
 from app.core.errors import problem_responses
 from app.core.security import create_access_token
-from app.deps import CurrentUser, LoginThrottleDep, SessionDep, SettingsDep
+from app.deps import CurrentUser, LoginThrottleDep, SessionDep, SettingsDep, TokenDep
 from app.models import User
 from app.schemas.user import (
     AccessToken,
@@ -32,11 +31,11 @@ _LOGIN_ERRORS = problem_responses(
 )
 
 
-def _user_response(user: User, settings: Settings) -> UserResponse:
+def _user_response(user: User, token: str) -> UserResponse:
     return UserResponse(
         user=AuthenticatedUser(
             email=user.email,
-            token=create_access_token(user.id, settings),
+            token=token,
             username=user.username,
             bio=user.bio,
             image=user.image,
@@ -53,7 +52,8 @@ def _user_response(user: User, settings: Settings) -> UserResponse:
 async def register(
     body: RegisterRequest, session: SessionDep, settings: SettingsDep
 ) -> UserResponse:
-    return _user_response(await users.register(session, body.user), settings)
+    user = await users.register(session, body.user)
+    return _user_response(user, create_access_token(user.id, settings))
 
 
 @router.post(
@@ -66,7 +66,7 @@ async def login(
     body: LoginRequest, session: SessionDep, settings: SettingsDep, throttle: LoginThrottleDep
 ) -> UserResponse:
     user = await users.authenticate(session, body.user.email, body.user.password, throttle)
-    return _user_response(user, settings)
+    return _user_response(user, create_access_token(user.id, settings))
 
 
 @router.post(
@@ -94,8 +94,9 @@ async def issue_token(
     summary="The current user",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED),
 )
-async def current_user(user: CurrentUser, settings: SettingsDep) -> UserResponse:
-    return _user_response(user, settings)
+async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
+    # The token the request was authenticated with is still valid: no need to sign another.
+    return _user_response(user, token or "")
 
 
 @router.put(
@@ -108,4 +109,5 @@ async def current_user(user: CurrentUser, settings: SettingsDep) -> UserResponse
 async def update_current_user(
     user: CurrentUser, body: UpdateUserRequest, session: SessionDep, settings: SettingsDep
 ) -> UserResponse:
-    return _user_response(await users.update(session, user, body.user), settings)
+    user = await users.update(session, user, body.user)
+    return _user_response(user, create_access_token(user.id, settings))
