@@ -54,9 +54,17 @@ class BodySizeLimitMiddleware(HttpMiddleware):
         )
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large()(scope, receive, send)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._too_large()(scope, receive, send)
+                return
+            # The server delivers exactly the declared length: nothing to count.
+            await self.app(scope, receive, send)
+            return
+        if b"transfer-encoding" not in headers:  # no body at all (most GETs)
+            await self.app(scope, receive, send)
             return
         received = 0
         rejected = False

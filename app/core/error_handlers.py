@@ -15,9 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
 
-from app.core.asgi import HttpMiddleware, ResponseRecorder
 from app.core.database import sqlstate
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.openapi import allowed_methods
@@ -142,27 +140,13 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(status, detail, request_id=current_request_id(), headers=headers)
 
 
-class UnhandledErrorMiddleware(HttpMiddleware):
-    """Turns an unexpected exception into a 500 problem, logged once with its traceback.
-
-    Starlette's own fallback runs outside every user middleware (after the request id
-    is gone) and re-raises to the server, which logs the error a second time.
-    """
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = ResponseRecorder(send)
-        try:
-            await self.app(scope, receive, response)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if response.started:
-                raise
-            problem = problem_response(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                "An unexpected error occurred. It has been logged.",
-                request_id=current_request_id(),
-            )
-            await problem(scope, receive, send)
+def internal_error_problem(request_id: str | None) -> JSONResponse:
+    """The bare 500 sent for an unexpected exception (the edge logs its traceback)."""
+    return problem_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "An unexpected error occurred. It has been logged.",
+        request_id=request_id,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ aggregates them, whichever worker answers the scrape.
 
 import os
 import time
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import (
@@ -20,11 +21,12 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import Receive, Scope, Send
-
-from app.core.asgi import HttpMiddleware, ResponseRecorder
+from starlette.types import Scope
 
 UNMATCHED_ROUTE = "<unmatched>"  # a fixed label: raw paths would explode cardinality
+# Likewise for methods: anything a client invents is counted as one.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+POOL_SAMPLE_SECONDS = 1.0  # pool gauges are sampled at most this often per worker
 
 REQUESTS = Counter("http_requests_total", "Requests answered.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -64,18 +66,38 @@ def _observe_pool(engine: AsyncEngine | None) -> None:
         POOL_OPEN.set(pool.checkedin() + pool.checkedout())
 
 
-class MetricsMiddleware(HttpMiddleware):
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        response = ResponseRecorder(send)
+class RequestMetrics:
+    """What the edge (app/core/edge.py) records for each request.
+
+    Labelled children are kept, since `labels()` takes a lock and checks every value;
+    the pool gauges are sampled about once a second rather than after every request.
+    """
+
+    def __init__(self) -> None:
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._histograms: dict[tuple[str, str], Any] = {}
+        self._pool_sampled_at = 0.0
+
+    def started(self) -> None:
         IN_FLIGHT.inc()
-        try:
-            await self.app(scope, receive, response)
-        finally:
-            IN_FLIGHT.dec()
-            route = _route_template(scope)
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
-            REQUESTS.labels(scope["method"], route, str(response.status)).inc()
+
+    def finished(self, scope: Scope, status: int, duration_seconds: float) -> None:
+        IN_FLIGHT.dec()
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
+        route = _route_template(scope)
+        histogram = self._histograms.get((method, route))
+        if histogram is None:
+            histogram = self._histograms[method, route] = LATENCY.labels(method, route)
+        histogram.observe(duration_seconds)
+        counter = self._counters.get((method, route, status))
+        if counter is None:
+            counter = self._counters[method, route, status] = REQUESTS.labels(
+                method, route, str(status)
+            )
+        counter.inc()
+        now = time.monotonic()
+        if now - self._pool_sampled_at >= POOL_SAMPLE_SECONDS:
+            self._pool_sampled_at = now
             _observe_pool(getattr(scope["app"].state, "engine", None))
 
 

@@ -1,9 +1,9 @@
-"""Security headers on every response; HSTS only on HTTPS (as seen behind a proxy)."""
+"""Security headers on every response; HSTS only on HTTPS (as seen behind a proxy).
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+The edge (app/core/edge.py) adds them to each response that does not set them itself.
+"""
 
-from app.core.asgi import HttpMiddleware
+from starlette.types import Scope
 
 # The API serves JSON only: nothing may be framed, scripted or loaded from it.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -16,24 +16,29 @@ DOCS_CSP = (
 )
 DOCS_PATHS = ("/docs", "/redoc")
 
+Headers = list[tuple[bytes, bytes]]
 
-class SecurityHeadersMiddleware(HttpMiddleware):
-    def __init__(self, app: ASGIApp, hsts_seconds: int = 0) -> None:
-        super().__init__(app)
-        self.hsts = f"max-age={hsts_seconds}; includeSubDomains" if hsts_seconds else None
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_docs = scope["path"].startswith(DOCS_PATHS)
+def _headers(csp: str) -> Headers:
+    return [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", csp.encode()),
+    ]
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("Content-Security-Policy", DOCS_CSP if is_docs else API_CSP)
-                if self.hsts and scope.get("scheme") == "https":
-                    headers.setdefault("Strict-Transport-Security", self.hsts)
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+class SecurityHeaders:
+    """The headers for a request, encoded once at start-up rather than per response."""
+
+    def __init__(self, hsts_seconds: int = 0) -> None:
+        self.api = _headers(API_CSP)
+        self.docs = _headers(DOCS_CSP)
+        hsts = [(b"strict-transport-security", b"max-age=%d; includeSubDomains" % hsts_seconds)]
+        self.hsts = hsts if hsts_seconds else []
+
+    def for_scope(self, scope: Scope) -> Headers:
+        headers = self.docs if scope["path"].startswith(DOCS_PATHS) else self.api
+        if self.hsts and scope.get("scheme") == "https":
+            return headers + self.hsts
+        return headers
