@@ -10,16 +10,13 @@ from app.core.errors import problem_responses
 from app.core.text import StorableText
 from app.deps import ArticleBySlug, ArticleSlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
 from app.schemas.article import (
-    Article,
     ArticleListResponse,
     ArticleResponse,
-    ArticleSummary,
     CreateArticleRequest,
     UpdateArticleRequest,
 )
 from app.services import article_views, articles, favorites
 from app.services.article_views import ArticleFilters, ArticleView
-from app.services.profiles import profile_of
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -44,28 +41,34 @@ _OWNER_ERRORS = problem_responses(
 )
 
 
-def _summary_fields(view: ArticleView) -> dict[str, Any]:
-    article = view.article
+def _summary(view: ArticleView) -> dict[str, Any]:
     return {
-        "slug": article.slug,
-        "title": article.title,
-        "description": article.description,
+        "slug": view.slug,
+        "title": view.title,
+        "description": view.description,
         "tag_list": view.tags,
-        "created_at": article.created_at,
-        "updated_at": article.updated_at,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
         "favorited": view.favorited,
-        "favorites_count": article.favorites_count,
-        "author": profile_of(view.author, following=view.following),
+        "favorites_count": view.favorites_count,
+        "author": {
+            "username": view.author_username,
+            "bio": view.author_bio,
+            "image": view.author_image,
+            "following": view.following,
+        },
     }
 
 
-def _present(view: ArticleView) -> Article:
-    return Article(**_summary_fields(view), body=view.article.body)
+def _present(view: ArticleView) -> ArticleResponse:
+    return ArticleResponse.model_validate({"article": {**_summary(view), "body": view.body}})
 
 
 def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
-    summaries = [ArticleSummary(**_summary_fields(view)) for view in page.views]
-    return ArticleListResponse(articles=summaries, articles_count=page.total)
+    # One validation of the whole page: pydantic builds every nested model in one call.
+    return ArticleListResponse.model_validate(
+        {"articles": [_summary(view) for view in page.views], "articles_count": page.total}
+    )
 
 
 @router.get(
@@ -99,7 +102,7 @@ async def list_articles(
 async def feed(
     user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
 ) -> ArticleListResponse:
-    filters = ArticleFilters(feed_of=user)
+    filters = ArticleFilters(feed=True)
     return _present_page(
         await article_views.page(session, user, filters, limit=limit, offset=offset)
     )
@@ -117,7 +120,7 @@ async def create_article(
     user: CurrentUser, body: CreateArticleRequest, session: SessionDep
 ) -> ArticleResponse:
     article = await articles.create(session, user, body.article)
-    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+    return _present(await article_views.one(session, user, article.id))
 
 
 @router.get(
@@ -127,7 +130,7 @@ async def get_article(
     viewer: OptionalUser, slug: ArticleSlug, session: SessionDep
 ) -> ArticleResponse:
     # No ArticleBySlug: the view's own query finds the article (or 404s), one statement less.
-    return ArticleResponse(article=_present(await article_views.by_slug(session, viewer, slug)))
+    return _present(await article_views.by_slug(session, viewer, slug))
 
 
 @router.put(
@@ -142,7 +145,7 @@ async def update_article(
     user: CurrentUser, article: OwnArticle, body: UpdateArticleRequest, session: SessionDep
 ) -> ArticleResponse:
     await articles.update(session, article, body.article)
-    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+    return _present(await article_views.one(session, user, article.id))
 
 
 @router.delete(
@@ -166,7 +169,7 @@ async def favorite(
     user: CurrentUser, article: ArticleBySlug, session: SessionDep
 ) -> ArticleResponse:
     await favorites.favorite(session, user, article)
-    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+    return _present(await article_views.one(session, user, article.id))
 
 
 @router.delete(
@@ -179,4 +182,4 @@ async def unfavorite(
     user: CurrentUser, article: ArticleBySlug, session: SessionDep
 ) -> ArticleResponse:
     await favorites.unfavorite(session, user, article)
-    return ArticleResponse(article=_present(await article_views.one(session, user, article.id)))
+    return _present(await article_views.one(session, user, article.id))
