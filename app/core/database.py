@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from app.core.config import Settings
+from app.core.fair_pool import FairAsyncPool
 from app.core.pool_ping import ping_after_idle
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=settings.db_pool_recycle_seconds,
         connect_args={"server_settings": server_settings},
+        poolclass=FairAsyncPool,
     )
     ping_after_idle(engine, settings.db_pool_ping_after_idle_seconds)
     return engine
