@@ -1,5 +1,6 @@
 """Application factory: settings, logging, lifespan, middleware, error handlers, routers."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessions = create_sessions(engine)
     try:
         await check_connection_budget(engine, settings)
+        # Everything built so far (modules, routes, schemas, the pool) lives as long as the
+        # worker. Frozen, it is left out of garbage collections: a full collection walking
+        # it stalls every request in flight for tens of milliseconds.
+        gc.freeze()
         yield
     finally:
         await engine.dispose()
