@@ -7,7 +7,7 @@ parameter order, so authentication is listed before any resource lookup.
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Security
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +34,7 @@ async def get_settings_from_app(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 # scope="function": commit/rollback runs before the response is sent (see get_session).
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-TokenDep = Annotated[str | None, Depends(credentials_from_header)]
+TokenDep = Annotated[str | None, Security(credentials_from_header)]
 
 _INVALID_TOKEN = {"token": ["is invalid"]}
 
@@ -51,16 +51,20 @@ async def _user_for_token(token: str, session: AsyncSession, settings: Settings)
     return user
 
 
-async def get_current_user(token: TokenDep, session: SessionDep, settings: SettingsDep) -> User:
+# The settings are read from the request, not a SettingsDep: one dependency less to resolve
+# on every authenticated request.
+
+
+async def get_current_user(request: Request, token: TokenDep, session: SessionDep) -> User:
     if token is None:
         raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return await _user_for_token(token, session, settings)
+    return await _user_for_token(token, session, request.app.state.settings)
 
 
-async def get_optional_user(
-    token: TokenDep, session: SessionDep, settings: SettingsDep
-) -> User | None:
-    return None if token is None else await _user_for_token(token, session, settings)
+async def get_optional_user(request: Request, token: TokenDep, session: SessionDep) -> User | None:
+    if token is None:
+        return None
+    return await _user_for_token(token, session, request.app.state.settings)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

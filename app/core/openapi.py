@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.core.auth import OAUTH2_SCHEME_NAME, TOKEN_SCHEME, TOKEN_SCHEME_NAME
 from app.core.errors import PROBLEM_CONTENT_TYPE
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
@@ -43,7 +44,16 @@ def _problem(status: HTTPStatus) -> dict[str, Any]:
     }
 
 
+def _document_token_scheme(operation: dict[str, Any]) -> None:
+    """Wherever the OAuth2 scheme is accepted, `Token <jwt>` (the same header) is too."""
+    security = operation.get("security", [])
+    if {OAUTH2_SCHEME_NAME: []} in security:
+        at = security.index({OAUTH2_SCHEME_NAME: []}) + 1
+        operation["security"] = [*security[:at], {TOKEN_SCHEME_NAME: []}, *security[at:]]
+
+
 def _complete(operation: dict[str, Any]) -> None:
+    _document_token_scheme(operation)
     responses = operation.get("responses", {})
     for response in responses.values():
         content = response.get("content", {})
@@ -67,9 +77,13 @@ def complete_problem_responses(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            for path_item in generate().get("paths", {}).values():
+            schema = generate()
+            for path_item in schema.get("paths", {}).values():
                 for operation in path_item.values():
                     _complete(operation)
+            schemes = schema.get("components", {}).get("securitySchemes", {})
+            if OAUTH2_SCHEME_NAME in schemes:
+                schemes[TOKEN_SCHEME_NAME] = TOKEN_SCHEME
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
