@@ -43,25 +43,25 @@ _OWNER_ERRORS = problem_responses(
 
 def _summary(view: ArticleView) -> dict[str, Any]:
     return {
-        "slug": view.slug,
-        "title": view.title,
-        "description": view.description,
-        "tag_list": view.tags,
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
-        "favorited": view.favorited,
-        "favorites_count": view.favorites_count,
+        "slug": view["slug"],
+        "title": view["title"],
+        "description": view["description"],
+        "tag_list": view["tags"],
+        "created_at": view["created_at"],
+        "updated_at": view["updated_at"],
+        "favorited": view["favorited"],
+        "favorites_count": view["favorites_count"],
         "author": {
-            "username": view.author_username,
-            "bio": view.author_bio,
-            "image": view.author_image,
-            "following": view.following,
+            "username": view["author_username"],
+            "bio": view["author_bio"],
+            "image": view["author_image"],
+            "following": view["following"],
         },
     }
 
 
 def _present(view: ArticleView) -> ArticleResponse:
-    return ArticleResponse.model_validate({"article": {**_summary(view), "body": view.body}})
+    return ArticleResponse.model_validate({"article": {**_summary(view), "body": view["body"]}})
 
 
 def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:

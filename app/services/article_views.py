@@ -4,10 +4,11 @@ One statement each, whatever the page size: the rows with their author, tags (an
 subquery), `favorited` and `following` computed in SQL, and for pages the total number of
 matches (a window count over the page's ids). One statement also means one snapshot, so
 these reads need no transaction around them (see `Sessions` in app/core/database.py).
-Core, not ORM entities: the rows are read straight into the response, and loading them
-through the identity map would double the cost of a page.
+Core, not ORM entities, run on the driver (app/core/driver_reads.py): the rows are read
+straight into the response; loading them through the identity map and SQLAlchemy's result
+objects cost as much as all the rest of the request.
 
-A view row has the columns of `_VIEW_COLUMNS`: slug, title, description, body, tags,
+A view is a mapping with the columns of `_VIEW_COLUMNS`: slug, title, description, body, tags,
 created_at, updated_at, favorites_count, favorited, following, author_username,
 author_bio, author_image.
 """
@@ -21,7 +22,6 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
-    Row,
     Select,
     String,
     and_,
@@ -32,10 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.driver_reads import DriverRead, Record
 from app.core.errors import NotFound
 from app.models import Article, ArticleTag, Favorite, Follow, Tag, User
 
-ArticleView = Row[Any]
+ArticleView = Record
 
 _articles = Article.__table__.c
 _users = User.__table__.c
@@ -141,7 +142,7 @@ _WITH_AUTHOR = Article.__table__.join(User.__table__, _users.id == _articles.aut
 
 
 @cache
-def _page_statements(shape: _FilterShape) -> tuple[Select[Any], Select[Any]]:
+def _page_statements(shape: _FilterShape) -> tuple[DriverRead, Select[Any]]:
     """The page (rows and total) and, for a page past the end, the count alone."""
     conditions = _conditions(shape)
     # The page's ids and the total first: the per-row subqueries then run for its rows only.
@@ -159,7 +160,7 @@ def _page_statements(shape: _FilterShape) -> tuple[Select[Any], Select[Any]]:
         .order_by(*_NEWEST_FIRST)
     )
     count = select(func.count()).select_from(Article.__table__).where(*conditions)
-    return rows, count
+    return DriverRead(rows), count
 
 
 async def page(
@@ -186,9 +187,9 @@ async def page(
         "limit": limit,
         "offset": offset,
     }
-    views = (await session.execute(rows, parameters)).all()
+    views = await rows.fetch(session, parameters)
     if views:
-        return ArticlePage(views, int(views[0].total))
+        return ArticlePage(views, int(views[0]["total"]))
     # Past the end the page has no row to carry the total: count apart (rare).
     total = await session.scalar(count, parameters) if offset else 0
     return ArticlePage(views, total or 0)
@@ -198,8 +199,10 @@ def _id(user: User | None) -> int | None:
     return None if user is None else user.id
 
 
-_BY_ID = select(*_VIEW_COLUMNS).select_from(_WITH_AUTHOR).where(_articles.id == bindparam("id"))
-_BY_SLUG = (
+_BY_ID = DriverRead(
+    select(*_VIEW_COLUMNS).select_from(_WITH_AUTHOR).where(_articles.id == bindparam("id"))
+)
+_BY_SLUG = DriverRead(
     select(*_VIEW_COLUMNS)
     .select_from(_WITH_AUTHOR)
     .where(_articles.slug == bindparam("slug", type_=String))
@@ -207,9 +210,9 @@ _BY_SLUG = (
 
 
 async def _single(
-    session: AsyncSession, statement: Select[Any], parameters: dict[str, Any]
+    session: AsyncSession, statement: DriverRead, parameters: dict[str, Any]
 ) -> ArticleView:
-    view: ArticleView | None = (await session.execute(statement, parameters)).first()
+    view = await statement.first(session, parameters)
     if view is None:
         raise NotFound("article")
     return view

@@ -1,40 +1,17 @@
 """Concurrent requests against committed data: counters stay exact, slugs stay unique.
 
-These tests need real, separate transactions, so they run the app with its own pool
-(through the real lifespan) instead of the shared rolled-back test transaction, and
-delete what they committed afterwards.
+These tests need real, separate transactions: they use the `committed` client
+(tests/api/conftest.py), whose requests commit and whose users are deleted afterwards.
 """
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy import delete
+from httpx import AsyncClient
 
-from app.core.config import Settings
-from app.models import User
 from tests.support.articles import create_article
 from tests.support.users import PASSWORD, RegisteredUser, register
 
 FANS = 20
-
-
-@pytest.fixture
-async def committed() -> AsyncIterator[tuple[AsyncClient, str]]:
-    """A client whose requests commit, and a name prefix for the users it may create."""
-    from app.main import create_app  # noqa: PLC0415 (see conftest: app fixture)
-
-    app: FastAPI = create_app(Settings())
-    prefix = f"cc{uuid.uuid4().hex[:8]}"
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-            yield client, prefix
-        async with app.state.sessions.transactional.begin() as session:
-            # Articles, favorites, follows and comments go with their users (ON DELETE CASCADE).
-            await session.execute(delete(User).where(User.username.startswith(prefix)))
 
 
 async def test_concurrent_favorites_keep_the_count_exact(
