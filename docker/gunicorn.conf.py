@@ -8,11 +8,12 @@ preloaded, so nothing connects in the master).
 import os
 from typing import Any
 
-from app.core.config import get_settings
+from app.core.config_problems import settings_or_exit
 from app.core.logging import logging_config
 
-# Validated here, in the master: a bad configuration stops before any worker forks.
-settings = get_settings()
+# Validated here, in the master: a bad configuration stops before any worker forks, with
+# one message listing every problem (exit status 1, no traceback).
+settings = settings_or_exit()
 
 
 def _int(name: str, default: int) -> int:
