@@ -10,10 +10,10 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate revision seed test lint format lock bench db-stop clean
+.PHONY: help install run serve migrate revision seed test lint format lock bench docker-check db-stop clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -64,6 +64,9 @@ seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-
 
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)
+
+docker-check: install ## Build the image and run the Compose stack for real (needs a Docker engine)
+	$(BIN)/python -m tests.deploy.docker_check
 
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.core.config import get_settings
 from app.core.database import Base
+from app.core.logging import configure_logging
 
 config = context.config
 target_metadata = Base.metadata
@@ -65,7 +66,8 @@ def run_migrations_online() -> None:
         _run_sync(connection)
         return
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+        # A bare `alembic upgrade head`: log like the app (JSON lines when LOG_FORMAT=json).
+        configure_logging(get_settings())
     asyncio.run(_run_async())
 
 

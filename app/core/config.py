@@ -7,7 +7,7 @@ at the bottom are the guard rails that keep an unsafe configuration out of produ
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Shipped in `.env.example` and used when nothing else is configured in development;
@@ -80,28 +80,40 @@ class Settings(BaseSettings):
             return f"postgresql+asyncpg://{rest}"
         raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use postgresql+asyncpg")
 
+    # The checks that depend on ENVIRONMENT are field validators reading the already
+    # validated `environment` (declared first), not a model validator: pydantic runs a
+    # model validator only once every field is valid, so a missing DATABASE_URL would hide
+    # an unsafe SECRET_KEY. This way one ValidationError lists every problem.
     @field_validator("secret_key")
     @classmethod
-    def _secret_key_is_long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
+    def _secret_key_is_safe(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        secret = value.get_secret_value()
+        if len(secret.encode()) < MIN_SECRET_KEY_BYTES:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long")
-        return value
-
-    @model_validator(mode="after")
-    def _refuse_unsafe_outside_development(self) -> "Settings":
-        problems = []
-        if not self.is_development and self.secret_key.get_secret_value() in {
+        environment = info.data.get("environment")
+        if environment not in {None, "development"} and secret in {
             DEVELOPMENT_SECRET_KEY,
             EXAMPLE_SECRET_KEY,
         }:
-            problems.append("SECRET_KEY is the development/example value; generate a new one")
-        if self.environment == "production" and self.debug:
-            problems.append("DEBUG must be false")
-        if self.environment == "production" and "*" in self.cors_origins:
-            problems.append("CORS_ORIGINS must list explicit origins, not '*'")
-        if problems:
-            raise ValueError(f"unsafe {self.environment} settings: " + "; ".join(problems))
-        return self
+            raise ValueError(
+                f"SECRET_KEY is the development/example value, refused in {environment}; "
+                "generate a new one"
+            )
+        return value
+
+    @field_validator("debug")
+    @classmethod
+    def _no_debug_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("environment") == "production":
+            raise ValueError("DEBUG must be false in production")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _explicit_origins_in_production(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if "*" in value and info.data.get("environment") == "production":
+            raise ValueError("CORS_ORIGINS must list explicit origins, not '*', in production")
+        return value
 
     @property
     def is_development(self) -> bool:

@@ -13,8 +13,13 @@ from typing import Any
 from app.core.config import Settings
 from app.core.request_id import current_request_id
 
-# Attributes every LogRecord has; anything else was passed through `extra=`.
-_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else was passed through `extra=`. Uvicorn's
+# `color_message` (the message with ANSI colour codes, for its own console) is dropped too.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class RequestIdFilter(logging.Filter):

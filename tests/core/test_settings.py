@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY, Settings
+from app.core.config import DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY, Settings, get_settings
+from app.core.config_problems import describe, settings_or_exit
 
 STRONG_SECRET = "s" * 48
 URL = "postgresql+asyncpg://app@db.internal/app"
@@ -78,3 +79,43 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert settings.db_pool_size == 17
     assert settings.trusted_hosts == ["api.example.com", "localhost"]
+
+
+def test_every_problem_is_reported_together() -> None:
+    # A missing field used to hide the unsafe key: the model validator never ran.
+    with pytest.raises(ValidationError) as error:
+        Settings.model_validate({"environment": "production", "cors_origins": "*"})
+
+    assert describe(error.value).splitlines() == [
+        "Refusing to start: the configuration has 3 problems:",
+        "  - DATABASE_URL is required but not set",
+        "  - SECRET_KEY is the development/example value, refused in production; "
+        "generate a new one",
+        "  - CORS_ORIGINS must list explicit origins, not '*', in production",
+        "Set them in the environment (or .env); README.md, Settings, lists them all.",
+    ]
+
+
+def test_pydantic_messages_are_named_after_the_variable() -> None:
+    with pytest.raises(ValidationError) as error:
+        make(db_pool_size=0)
+
+    assert "  - DB_POOL_SIZE: Input should be greater than or equal to 1" in describe(error.value)
+
+
+def test_entry_points_exit_with_the_message_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            settings_or_exit()
+    finally:
+        get_settings.cache_clear()
+
+    message = str(exit_.value.code)
+    assert message.startswith("Refusing to start: the configuration has 2 problems:")
+    assert "SECRET_KEY must be at least 32 bytes long" in message
+    assert exit_.value.__suppress_context__  # no chained ValidationError traceback
