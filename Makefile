@@ -68,5 +68,12 @@ bench: install ## Load-test the production server (wrk): make bench ARGS="--work
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 
-clean: ## Remove the venv, caches and embedded databases
+clean: ## Stop the embedded databases, then remove them, the venv and caches
+	@# Stop the servers first: deleted under a running PostgreSQL, its files stay open and it runs on.
+	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m app.cli.devdb clean --data-dir .devdb; \
+	else for pidfile in .devdb/*/postmaster.pid; do \
+		if [ -f "$$pidfile" ] && kill -0 "$$(head -1 "$$pidfile")" 2>/dev/null; then \
+			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
+			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
+	done; fi
 	rm -rf $(VENV) .devdb .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
