@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate revision seed test lint format lock bench db-stop clean
+.PHONY: help install chromium run serve migrate revision seed test lint format lock bench conformance db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,8 +43,19 @@ revision: install ## New migration from model changes: make revision m="add bio 
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade head
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate -m "$(m)"
 
-test: install ## The whole test suite with coverage (fails under 90%)
+test: install chromium ## The whole test suite with coverage (fails under 90%)
 	$(BIN)/pytest --cov --cov-report=term
+
+# The /docs browser test drives Debian's chromium (tests/browser/): installed here as root.
+chromium:
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing chromium (Debian package) for the /docs browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "WARNING: no chromium: the /docs browser test will be SKIPPED (it fails under CI)."; \
+			echo "         Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path."; \
+		fi; }
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .

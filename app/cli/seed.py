@@ -37,6 +37,8 @@ BATCH = 1_000
 def _progress(label: str, done: int, total: int, inserted: int) -> None:
     # Redraw one line per table on a terminal; print only the final count in logs.
     summary = f"  {label:<10} {inserted:>7} inserted, {done - inserted} already there"
+    if not total:  # e.g. comments, which are added only to articles that have none
+        summary = f"  {label:<10} {0:>7} inserted, nothing to add"
     if sys.stdout.isatty():
         print(f"\r{summary} ({done}/{total})", end="" if done < total else "\n", flush=True)
     elif done == total:
