@@ -76,6 +76,9 @@ seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)
 
+conformance: install ## RealWorld suites against a running server: make conformance URL=http://127.0.0.1:8000
+	$(BIN)/python -m tests.conformance.run $(URL) $(ARGS)
+
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 
@@ -87,4 +90,4 @@ clean: ## Stop the embedded databases, then remove them, the venv and caches
 			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
 			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
 	done; fi
-	rm -rf $(VENV) .devdb .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
