@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate revision seed test lint format lock bench docker-check db-stop clean
+.PHONY: help install chromium run serve migrate revision seed test lint format lock bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,8 +43,19 @@ revision: install ## New migration from model changes: make revision m="add bio 
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade head
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate -m "$(m)"
 
-test: install ## The whole test suite with coverage (fails under 90%)
+test: install chromium ## The whole test suite with coverage (fails under 90%)
 	$(BIN)/pytest --cov --cov-report=term
+
+# The /docs browser test drives Debian's chromium (tests/browser/): installed here as root.
+chromium:
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing chromium (Debian package) for the /docs browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "WARNING: no chromium: the /docs browser test will be SKIPPED (it fails under CI)."; \
+			echo "         Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path."; \
+		fi; }
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
@@ -68,8 +79,18 @@ bench: install ## Load-test the production server (wrk): make bench ARGS="--work
 docker-check: install ## Build the image and run the Compose stack for real (needs a Docker engine)
 	$(BIN)/python -m tests.deploy.docker_check
 
+conformance: install ## RealWorld suites against a running server: make conformance URL=http://127.0.0.1:8000
+	$(BIN)/python -m tests.conformance.run $(URL) $(ARGS)
+
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 
-clean: ## Remove the venv, caches and embedded databases
-	rm -rf $(VENV) .devdb .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+clean: ## Stop the embedded databases, then remove them, the venv and caches
+	@# Stop the servers first: deleted under a running PostgreSQL, its files stay open and it runs on.
+	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m app.cli.devdb clean --data-dir .devdb; \
+	else for pidfile in .devdb/*/postmaster.pid; do \
+		if [ -f "$$pidfile" ] && kill -0 "$$(head -1 "$$pidfile")" 2>/dev/null; then \
+			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
+			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
+	done; fi
+	rm -rf $(VENV) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app.core.config import Settings, get_settings
 from app.core.database import check_connection_budget, create_engine, create_sessions
+from app.core.docs import install_docs
 from app.core.edge import EdgeMiddleware
 from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
 from app.core.error_handlers import install_error_handlers
@@ -82,10 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         debug=settings.debug,
         lifespan=lifespan,
         middleware=_middleware(settings),
+        docs_url=None,  # /docs and /redoc come from install_docs: assets served, not CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     complete_problem_responses(app)
+    install_docs(app)
     app.include_router(health_router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)

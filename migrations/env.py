@@ -35,7 +35,17 @@ def run_migrations_offline() -> None:
 
 
 def _number_sequentially(_: object, __: object, directives: list[MigrationScript]) -> None:
-    """New revisions are 0001, 0002...: their order reads off the folder listing."""
+    """New revisions are 0001, 0002...: their order reads off the folder listing.
+
+    `alembic revision --autogenerate` (`make revision`) that finds no change writes nothing:
+    the file would be an empty upgrade/downgrade pair to delete. (`alembic check` runs this
+    hook too, without that option, and must still see the empty result.)
+    """
+    autogenerate = getattr(config.cmd_opts, "autogenerate", False)
+    if autogenerate and directives[0].upgrade_ops and directives[0].upgrade_ops.is_empty():
+        directives.clear()
+        logger.warning("The models and the database agree: no migration written")
+        return
     head = ScriptDirectory.from_config(config).get_current_head()
     directives[0].rev_id = f"{int(head) + 1:04d}" if head and head.isdigit() else "0001"
 

@@ -11,6 +11,7 @@ checkout, e.g. under /root or a fresh `mktemp -d`), binaries and data live under
     python -m app.cli.devdb start [--data-dir .devdb/dev] [--port N] [--database NAME] [--fast]
     python -m app.cli.devdb url   (same as start: prints the URL of a running server)
     python -m app.cli.devdb stop  [--data-dir .devdb/dev]
+    python -m app.cli.devdb clean --data-dir .devdb  (stops every server under it, deletes it)
 """
 
 import argparse
@@ -169,6 +170,7 @@ def start(data_dir: Path, port: int | None = None, *, fast: bool = False) -> Emb
     """Start (or reuse) the server for `data_dir`; `fast` trades durability for speed."""
     bin_dir = _install_dir() / "bin"
     data = _effective_data_dir(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)  # even for a stand-in: `remove_all` finds it
     if not (data / "PG_VERSION").exists():
         data.mkdir(mode=0o700, parents=True, exist_ok=True)
         if _as_root():
@@ -210,6 +212,16 @@ def stop(data_dir: Path) -> None:
             raise _failure("embedded PostgreSQL did not stop", result, data)
 
 
+def remove_all(root: Path) -> None:
+    """Stop every server with its data under `root` (.devdb/dev, .devdb/test...), then delete
+    their data: deleted under a running server, the files stay open and it keeps running."""
+    for data_dir in sorted(path for path in root.glob("*") if path.is_dir()):
+        stop(data_dir)
+        if _effective_data_dir(data_dir) != data_dir.resolve():  # the /var/tmp stand-in
+            shutil.rmtree(_effective_data_dir(data_dir), ignore_errors=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def create_database(server: EmbeddedPostgres, name: str) -> None:
     """CREATE DATABASE `name` unless it exists (call it outside any running event loop)."""
 
@@ -227,7 +239,7 @@ def create_database(server: EmbeddedPostgres, name: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli.devdb", description=__doc__)
-    parser.add_argument("action", choices=["start", "stop", "url"])
+    parser.add_argument("action", choices=["start", "stop", "url", "clean"])
     parser.add_argument("--data-dir", type=Path, default=Path(".devdb/dev"))
     parser.add_argument("--port", type=int)
     parser.add_argument("--database", default="postgres")
@@ -235,6 +247,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.action == "stop":
         stop(args.data_dir)
+        return
+    if args.action == "clean":
+        remove_all(args.data_dir)
         return
     server = start(args.data_dir, args.port, fast=args.fast)
     create_database(server, args.database)

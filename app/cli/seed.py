@@ -1,8 +1,9 @@
 """Fill the configured database with realistic demo data: `make seed` (sizes as options).
 
 Idempotent: users, articles and tags have deterministic names and are inserted with
-ON CONFLICT DO NOTHING, so running it twice leaves the same data. Every demo user's
-password is `password123` (one hash computed once: seeding 10k users stays fast).
+ON CONFLICT DO NOTHING, so running it twice leaves the same data; each table's line says
+how many rows were really inserted (0 on a re-run) and how many were already there.
+Every demo user's password is `password123` (one hash computed once: 10k users stay fast).
 """
 
 import argparse
@@ -33,23 +34,31 @@ WORDS = [
 BATCH = 1_000
 
 
-def _progress(label: str, done: int, total: int) -> None:
+def _progress(label: str, done: int, total: int, inserted: int) -> None:
     # Redraw one line per table on a terminal; print only the final count in logs.
+    summary = f"  {label:<10} {inserted:>7} inserted, {done - inserted} already there"
+    if not total:  # e.g. comments, which are added only to articles that have none
+        summary = f"  {label:<10} {0:>7} inserted, nothing to add"
     if sys.stdout.isatty():
-        print(f"\r  {label:<10} {done:>7}/{total}", end="" if done < total else "\n", flush=True)
+        print(f"\r{summary} ({done}/{total})", end="" if done < total else "\n", flush=True)
     elif done == total:
-        print(f"  {label:<10} {total:>7} rows (existing ones kept)", flush=True)
+        print(summary, flush=True)
 
 
 async def _insert(
     connection: AsyncConnection, table: Any, rows: Sequence[dict[str, Any]], label: str
-) -> None:
+) -> int:
+    """Insert the rows that are not there yet; returns how many really were inserted."""
+    # RETURNING lists only the rows ON CONFLICT DO NOTHING let through.
+    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    inserted = 0
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
-        await connection.execute(insert(table).on_conflict_do_nothing(), chunk)
-        _progress(label, start + len(chunk), len(rows))
+        inserted += len((await connection.execute(statement, chunk)).all())
+        _progress(label, start + len(chunk), len(rows), inserted)
     if not rows:
-        _progress(label, 0, 0)
+        _progress(label, 0, 0, 0)
+    return inserted
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -93,20 +102,22 @@ def _article_rows(
 
 async def seed(
     database_url: str, users: int, articles_per_user: int, comments_per_article: int, seed: int
-) -> None:
+) -> dict[str, int]:
+    """Insert what is missing of the demo data; returns the rows really inserted, by table."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not security)
     engine = create_async_engine(database_url)
     names = [f"demo{n:05d}" for n in range(1, users + 1)]
+    inserted: dict[str, int] = {}
     async with engine.begin() as db:
-        await _insert(
-            db, User.__table__, _user_rows(names, hash_password(DEMO_PASSWORD), rng), "users"
-        )
+        user_rows = _user_rows(names, hash_password(DEMO_PASSWORD), rng)
+        inserted["users"] = await _insert(db, User.__table__, user_rows, "users")
         user_ids = await _ids_by_name(db, User.username, User.id, names)
-        await _insert(db, Tag.__table__, [{"name": name} for name in TAG_NAMES], "tags")
+        tag_rows = [{"name": name} for name in TAG_NAMES]
+        inserted["tags"] = await _insert(db, Tag.__table__, tag_rows, "tags")
         tag_ids = await _ids_by_name(db, Tag.name, Tag.id, TAG_NAMES)
 
         articles = _article_rows(user_ids, articles_per_user, rng)
-        await _insert(db, Article.__table__, articles, "articles")
+        inserted["articles"] = await _insert(db, Article.__table__, articles, "articles")
         slugs = [row["slug"] for row in articles]
         article_ids = list((await _ids_by_name(db, Article.slug, Article.id, slugs)).values())
         ids = list(user_ids.values())
@@ -116,20 +127,20 @@ async def seed(
             for article_id in article_ids
             for tag in rng.sample(TAG_NAMES, 3)
         ]
-        await _insert(db, ArticleTag.__table__, article_tags, "tagging")
+        inserted["tagging"] = await _insert(db, ArticleTag.__table__, article_tags, "tagging")
         follows = [
             {"follower_id": follower, "followee_id": followee}
             for follower in ids
             for followee in rng.sample(ids, min(len(ids), 10))
             if followee != follower
         ]
-        await _insert(db, Follow.__table__, follows, "follows")
+        inserted["follows"] = await _insert(db, Follow.__table__, follows, "follows")
         favorites = [
             {"user_id": user_id, "article_id": article_id}
             for user_id in ids
             for article_id in rng.sample(article_ids, min(len(article_ids), 10))
         ]
-        await _insert(db, Favorite.__table__, favorites, "favorites")
+        inserted["favorites"] = await _insert(db, Favorite.__table__, favorites, "favorites")
 
         # Comments have no natural key: add them only to a database that has none yet.
         has_comments = await db.scalar(
@@ -140,7 +151,7 @@ async def seed(
             for article_id in article_ids
             for _ in range(0 if has_comments else comments_per_article)
         ]
-        await _insert(db, Comment.__table__, comments, "comments")
+        inserted["comments"] = await _insert(db, Comment.__table__, comments, "comments")
 
         # The API reads the counter column: make it exact for the demo articles.
         favorite_count = (
@@ -152,6 +163,7 @@ async def seed(
             .values(favorites_count=favorite_count)
         )
     await engine.dispose()
+    return inserted
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -47,17 +47,17 @@ class DriverRead:
         connection = await session.connection()
         sync_connection = connection.sync_connection
         assert sync_connection is not None  # noqa: S101 (session.connection() returns a live one)
+        driver = (await connection.get_raw_connection()).driver_connection
+        if driver.is_in_transaction():  # type: ignore[union-attr]
+            # A statement failing inside a transaction aborts it, so it could not be run
+            # again: inside one (after a write), reads take the ordinary way.
+            return await self._ordinary(session, parameters)
         if sync_connection.dispatch.before_cursor_execute:
             sync_connection.dispatch.before_cursor_execute(
                 sync_connection, None, self.sql, tuple(arguments), None, False
             )
         if _echo.isEnabledFor(logging.INFO):
             _echo.info("%s [driver] %r", self.sql, arguments)
-        driver = (await connection.get_raw_connection()).driver_connection
-        if driver.is_in_transaction():  # type: ignore[union-attr]
-            # A statement failing inside a transaction aborts it, so it could not be run
-            # again: inside one (after a write), reads take the ordinary way.
-            return await self._ordinary(session, parameters)
         try:
             records: Sequence[Record] = await driver.fetch(self.sql, *arguments)  # type: ignore[union-attr]
         except Exception as error:

@@ -65,3 +65,22 @@ async def test_seed_creates_the_requested_sizes_and_is_idempotent(seeded_url: st
     assert first["favorites"] == 12 * 10
     assert first["counter_mismatches"] == 0
     assert await _counts(seeded_url) == first
+
+
+async def test_seed_reports_the_rows_it_really_inserted(
+    seeded_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = await seed(seeded_url, users=5, articles_per_user=2, comments_per_article=1, seed=7)
+    assert (first["users"], first["articles"], first["comments"]) == (5, 10, 10)
+    assert capsys.readouterr().out.splitlines()[0].split() == [
+        "users", "5", "inserted,", "0", "already", "there",
+    ]  # fmt: skip
+
+    again = await seed(seeded_url, users=6, articles_per_user=2, comments_per_article=1, seed=7)
+
+    assert again["users"] == 1  # only demo00006 is new
+    assert again["articles"] == 2
+    assert again["tags"] == 0
+    assert capsys.readouterr().out.splitlines()[0].split() == [
+        "users", "1", "inserted,", "5", "already", "there",
+    ]  # fmt: skip

@@ -1,6 +1,7 @@
 """The migrations are the schema: they apply, revert and match the models exactly."""
 
 import asyncio
+import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -58,27 +59,67 @@ async def test_models_and_migrations_do_not_drift(scratch_engine: AsyncEngine) -
         await connection.run_sync(_alembic, "check")
 
 
-async def test_new_revisions_are_numbered_in_order_and_formatted(
-    scratch_engine: AsyncEngine, tmp_path: Path
-) -> None:
-    # What `make revision` runs, on a copy of the migrations folder.
+async def _run(project: Path, *command: str, **environment: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *command,
+        cwd=project,
+        env=os.environ | {"PYTHONPATH": str(REPO_ROOT)} | environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await process.communicate()
+    return await process.wait(), output.decode()
+
+
+async def _make_revision(project: Path, database_url: str, message: str) -> str:
+    """The two commands of `make revision m=...`, in a copy of the project's Alembic files."""
+    for command_line in (["upgrade", "head"], ["revision", "--autogenerate", "-m", message]):
+        status, output = await _run(
+            project, "-m", "alembic", *command_line, DATABASE_URL=database_url
+        )
+        assert status == 0, output
+    return output
+
+
+def _alembic_project(tmp_path: Path) -> Path:
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copytree(REPO_ROOT / "migrations", tmp_path / "migrations")
+    return tmp_path
+
+
+async def test_make_revision_numbers_after_the_head_and_passes_lint(
+    settings: Settings, tmp_path: Path
+) -> None:
+    project = _alembic_project(tmp_path)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
 
-    def revise(connection: Connection) -> None:
-        config = alembic_config()
-        config.set_main_option("script_location", str(tmp_path / "migrations"))
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        command.revision(config, message="Add a thing", autogenerate=True)
+    async with scratch_database(settings.database_url, "revision") as url:
+        status, output = await _run(project, "-m", "alembic", "upgrade", "head", DATABASE_URL=url)
+        assert status == 0, output
+        # A difference between models and database: the new migration must restore the index.
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("DROP INDEX ix_articles_created_at_id")
+        await engine.dispose()
+        await _make_revision(project, url, "Add a thing")
 
-    async with scratch_engine.begin() as connection:
-        await connection.run_sync(revise)
+    created = project / "migrations" / "versions" / f"{int(head) + 1:04d}_add_a_thing.py"
+    assert "op.create_index" in created.read_text()
+    # `make lint`'s ruff steps (mypy --strict checks the typed template as for every migration).
+    for lint in (["check"], ["format", "--check"]):
+        status, output = await _run(project, "-m", "ruff", *lint, str(created))
+        assert status == 0, output
 
-    created = tmp_path / "migrations" / "versions" / f"{int(head) + 1:04d}_add_a_thing.py"
-    assert created.exists()
-    ruff = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ruff", "format", "--check", str(created)
-    )
-    assert await ruff.wait() == 0
+
+async def test_make_revision_without_model_changes_writes_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    project = _alembic_project(tmp_path)
+    before = sorted((project / "migrations" / "versions").glob("*.py"))
+
+    async with scratch_database(settings.database_url, "revision") as url:
+        output = await _make_revision(project, url, "Nothing changed")
+
+    assert sorted((project / "migrations" / "versions").glob("*.py")) == before
+    assert "no migration written" in output
