@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-bytes"  # noqa: S105
 MIN_SECRET_KEY_BYTES = 32
+# RFC 7518, section 3.2: an HMAC key at least as long as the hash. python-jose takes any key.
+MIN_KEY_BYTES_BY_ALGORITHM = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 Environment = Literal["development", "test", "production"]
 
@@ -82,6 +84,15 @@ class Settings(BaseSettings):
         if len(value.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long")
         return value
+
+    @model_validator(mode="after")
+    def _secret_key_fits_the_algorithm(self) -> "Settings":
+        needed = MIN_KEY_BYTES_BY_ALGORITHM[self.jwt_algorithm]
+        if len(self.secret_key.get_secret_value().encode()) < needed:
+            raise ValueError(
+                f"SECRET_KEY must be at least {needed} bytes long for {self.jwt_algorithm}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_development(self) -> "Settings":
