@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.asgi import HttpMiddleware, ResponseRecorder
 from app.core.database import sqlstate
+from app.core.database_outage import install_outage_handling, is_database_outage, outage_response
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.openapi import allowed_methods
 from app.core.request_id import current_request_id
@@ -114,7 +115,10 @@ _REFUSED_VALUE = frozenset({"22021", "22P05", "22001", "22003"})
 
 
 async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
-    """The last line of defence when validation missed a value the database refuses."""
+    """An outage is a 503; otherwise the last line of defence when validation missed a
+    value the database refuses."""
+    if is_database_outage(exc):
+        return outage_response(exc)
     code = sqlstate(exc)
     if code not in _REFUSED_VALUE:
         raise exc
@@ -207,3 +211,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(DBAPIError, _on_database_error)
+    install_outage_handling(app)
