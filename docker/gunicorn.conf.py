@@ -25,7 +25,9 @@ workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
 # The app reads this to check that every worker's pool fits the database's limit.
 os.environ["WEB_CONCURRENCY"] = str(workers)
 
-worker_class = "uvicorn_worker.UvicornWorker"
+# Uvicorn's worker with limits on request heads (size, time); Gunicorn's own `limit_request_*`
+# settings apply to its sync parser only, not to Uvicorn workers (app/core/server_worker.py).
+worker_class = "app.core.server_worker.BoundedUvicornWorker"
 bind = os.environ.get("BIND", "0.0.0.0:8000")  # all interfaces: inside the container
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

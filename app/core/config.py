@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     hsts_seconds: int = Field(default=0, ge=0)
+    # Enforced by the Gunicorn worker (app/core/server_worker.py) before a request exists.
+    http_max_request_line_bytes: int = Field(default=8190, ge=256)
+    http_max_header_bytes: int = Field(default=16384, ge=1024)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
     metrics_enabled: bool = True
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
