@@ -8,31 +8,12 @@ preloaded, so nothing connects in the master).
 import os
 from typing import Any
 
-from uvicorn_worker import UvicornWorker
-
 from app.core.config_problems import settings_or_exit
 from app.core.logging import logging_config
 
 # Validated here, in the master: a bad configuration stops before any worker forks, with
 # one message listing every problem (exit status 1, no traceback).
 settings = settings_or_exit()
-
-
-class PlainSocketUvicornWorker(UvicornWorker):  # type: ignore[misc]  # untyped base
-    """uvicorn-worker's worker, handing Uvicorn the plain listening sockets.
-
-    Gunicorn gives workers its own socket wrappers. With uvloop, stopping the server closes
-    the listening descriptor in libuv and then calls `close()` on the object it was given:
-    a plain `socket.socket` is detached (nothing left to close), but Gunicorn's wrapper
-    closes its socket again, gets EBADF and logs "Error while closing socket [Errno 9] Bad
-    file descriptor" on every shutdown. The plain sockets make that shutdown clean.
-    """
-
-    sockets: list[Any]  # Gunicorn's listeners, set by the base class
-
-    def run(self) -> None:
-        self.sockets = [getattr(listener, "sock", listener) for listener in self.sockets]
-        super().run()
 
 
 def _int(name: str, default: int) -> int:
@@ -45,7 +26,9 @@ workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
 # The app reads this to check that every worker's pool fits the database's limit.
 os.environ["WEB_CONCURRENCY"] = str(workers)
 
-worker_class = PlainSocketUvicornWorker
+# Uvicorn's worker with limits on request heads (size, time); Gunicorn's own `limit_request_*`
+# settings apply to its sync parser only, not to Uvicorn workers (app/core/server_worker.py).
+worker_class = "app.core.server_worker.BoundedUvicornWorker"
 bind = os.environ.get("BIND", "0.0.0.0:8000")  # all interfaces: inside the container
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

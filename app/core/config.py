@@ -7,7 +7,7 @@ at the bottom are the guard rails that keep an unsafe configuration out of produ
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Shipped in `.env.example` and used when nothing else is configured in development;
@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-bytes"  # noqa: S105
 MIN_SECRET_KEY_BYTES = 32
+# RFC 7518, section 3.2: an HMAC key at least as long as the hash. python-jose takes any key.
+MIN_KEY_BYTES_BY_ALGORITHM = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 Environment = Literal["development", "test", "production"]
 
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     hsts_seconds: int = Field(default=0, ge=0)
+    # Enforced by the Gunicorn worker (app/core/server_worker.py) before a request exists.
+    http_max_request_line_bytes: int = Field(default=8190, ge=256)
+    http_max_header_bytes: int = Field(default=16384, ge=1024)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
     metrics_enabled: bool = True
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
@@ -114,6 +120,15 @@ class Settings(BaseSettings):
         if "*" in value and info.data.get("environment") == "production":
             raise ValueError("CORS_ORIGINS must list explicit origins, not '*', in production")
         return value
+
+    @model_validator(mode="after")
+    def _secret_key_fits_the_algorithm(self) -> "Settings":
+        needed = MIN_KEY_BYTES_BY_ALGORITHM[self.jwt_algorithm]
+        if len(self.secret_key.get_secret_value().encode()) < needed:
+            raise ValueError(
+                f"SECRET_KEY must be at least {needed} bytes long for {self.jwt_algorithm}"
+            )
+        return self
 
     @property
     def is_development(self) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from app.core.database import sqlstate
+from app.core.database_outage import install_outage_handling, is_database_outage, outage_response
 from app.core.errors import AppError, FieldErrors, problem_response
 from app.core.openapi import allowed_methods
 from app.core.request_id import current_request_id
@@ -112,7 +113,10 @@ _REFUSED_VALUE = frozenset({"22021", "22P05", "22001", "22003"})
 
 
 async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
-    """The last line of defence when validation missed a value the database refuses."""
+    """An outage is a 503; otherwise the last line of defence when validation missed a
+    value the database refuses."""
+    if is_database_outage(exc):
+        return outage_response(exc)
     code = sqlstate(exc)
     if code not in _REFUSED_VALUE:
         raise exc
@@ -126,8 +130,45 @@ async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Why a JSON body that json.loads refused without a JSONDecodeError could not be read.
+_UNREADABLE_JSON = {
+    RecursionError: "it is nested too deeply",
+    UnicodeDecodeError: "it is not UTF-8 text",
+}
+
+
+def _body_parse_problem(exc: HTTPException) -> JSONResponse | None:
+    """FastAPI's catch-all around body parsing (a bare 400), made specific.
+
+    FastAPI turns a JSONDecodeError into a validation error, but any other failure (too deep
+    a nesting, bytes that are not UTF-8, a broken multipart form) into an HTTPException(400)
+    raised from, or while handling, the original error, with nothing saying which field.
+    """
+    cause = exc.__cause__ or exc.__context__
+    if exc.status_code != HTTPStatus.BAD_REQUEST or cause is None:
+        return None
+    reason = next((why for kind, why in _UNREADABLE_JSON.items() if isinstance(cause, kind)), None)
+    if reason is not None:
+        return problem_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            f"The request body is not valid JSON: {reason}.",
+            errors={"body": ["is not valid JSON"]},
+            request_id=current_request_id(),
+        )
+    detail = exc.detail if isinstance(exc.detail, str) else "The request body could not be read."
+    return problem_response(
+        HTTPStatus.BAD_REQUEST,
+        detail,
+        errors={"body": ["could not be parsed"]},
+        request_id=current_request_id(),
+    )
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
+    body_problem = _body_parse_problem(exc)
+    if body_problem is not None:
+        return body_problem
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else status.description
     headers = dict(exc.headers or {})
@@ -154,3 +195,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(DBAPIError, _on_database_error)
+    install_outage_handling(app)

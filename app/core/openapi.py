@@ -6,8 +6,10 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.core.auth import OAUTH2_SCHEME_NAME, TOKEN_SCHEME, TOKEN_SCHEME_NAME
+from app.core.database_outage import uses_database
 from app.core.errors import PROBLEM_CONTENT_TYPE
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
@@ -71,16 +73,31 @@ def _complete(operation: dict[str, Any]) -> None:
         responses.setdefault(str(status.value), _problem(status))
 
 
+def _declare_outages(app: FastAPI, paths: dict[str, Any]) -> None:
+    """Every operation taking a database session may answer 503 (`app.core.database_outage`)."""
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    for route in iter_route_contexts(app.routes):  # included routers' routes too
+        if not isinstance(route.original_route, APIRoute) or not uses_database(route.dependant):
+            continue
+        path_item = paths.get(route.path_format or "", {})
+        for method in route.methods or ():
+            if method.lower() in path_item:
+                responses = path_item[method.lower()]["responses"]
+                responses.setdefault(str(status.value), _problem(status))
+
+
 def complete_problem_responses(app: FastAPI) -> None:
-    """Errors documented as `application/problem+json` only, body errors included."""
+    """Errors documented as `application/problem+json` only, body errors and outages included."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
-            for path_item in schema.get("paths", {}).values():
+            paths = schema.get("paths", {})
+            for path_item in paths.values():
                 for operation in path_item.values():
                     _complete(operation)
+            _declare_outages(app, paths)
             schemes = schema.get("components", {}).get("securitySchemes", {})
             if OAUTH2_SCHEME_NAME in schemes:
                 schemes[TOKEN_SCHEME_NAME] = TOKEN_SCHEME

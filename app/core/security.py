@@ -5,12 +5,14 @@ upgraded on the next successful login. Tokens: HMAC-signed JWTs whose subject is
 user id, with issuer, audience, issue and expiry times, and the algorithm pinned.
 """
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jose import JWTError, jwt
+from jose.utils import base64url_decode
 from passlib.context import CryptContext
 
 from app.core.config import Settings
@@ -58,6 +60,26 @@ def create_access_token(subject: uuid.UUID | int | str, settings: Settings) -> s
     return jwt.encode(claims, settings.secret_key.get_secret_value(), settings.jwt_algorithm)
 
 
+# Header members python-jose accepts without a word, refused here. `crit` lists extensions a
+# verifier must understand or reject (RFC 7515, section 4.1.11; we understand none), and a
+# key named by the token itself (`jwk`, `jku`, `x5u`, `x5c`) must never be trusted: tokens are
+# verified with our own secret only, so a token carrying one was not made by this service.
+_REFUSED_HEADER_MEMBERS = frozenset({"crit", "jwk", "jku", "x5u", "x5c"})
+
+
+def _check_header(token: str) -> None:
+    """Refuse header members we cannot honour; reads only the first segment (cheap)."""
+    try:
+        header = json.loads(base64url_decode(token.split(".", 1)[0].encode()))
+    except ValueError as error:  # bad base64, UTF-8 or JSON
+        raise InvalidToken("malformed header") from error
+    if not isinstance(header, dict):
+        raise InvalidToken("malformed header")
+    refused = _REFUSED_HEADER_MEMBERS.intersection(header)
+    if refused:
+        raise InvalidToken(f"header member(s) not accepted: {', '.join(sorted(refused))}")
+
+
 # Tokens already verified, with their subject and expiry: a client sends the same token on
 # every request, and re-checking its signature and claims each time is most of the cost of
 # authentication. Keyed by the token and everything it was checked against; only tokens that
@@ -87,6 +109,7 @@ def decode_access_token(token: str, settings: Settings) -> str:
 
 def _verify(token: str, settings: Settings) -> tuple[str, float]:
     """The subject and expiry (epoch seconds) of a valid token; `InvalidToken` otherwise."""
+    _check_header(token)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,

@@ -7,7 +7,10 @@ from app.core.database import Base
 
 
 class LoginFailures(Base):
-    """Failed logins counted per (email, client address) within a window.
+    """Login attempts counted per (email, client address) within a window.
+
+    An attempt is counted before its password is checked; a successful login deletes the
+    row, so what a row counts is failures (and attempts still being checked).
 
     Keyed by a hash, so the table holds no email address (the email may not belong to any
     user) and no client address.

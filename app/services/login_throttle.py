@@ -1,11 +1,13 @@
-"""Slows password guessing to a few attempts per window.
+"""Slows password guessing to a few attempts per window, whatever the concurrency.
 
-After `limit` failed logins for one email from one client address within the window,
-login answers 429 with Retry-After until the window ends, without checking the password:
-a throttled guess costs no hashing either. A successful login resets the count. Keyed by
-email and address together, so someone elsewhere cannot lock a user out; counted in
-PostgreSQL, so the limit holds across workers and restarts. Concurrent guesses racing
-past the check can overshoot the limit by at most the number in flight.
+Every login attempt is counted BEFORE its password is checked: one atomic upsert reserves
+the attempt for the (email, client address) pair and is committed at once, so concurrent
+guesses, in any worker, each see the others' reservations. Once `limit` attempts are on
+record within the window, login answers 429 with Retry-After until the window ends, without
+hashing: at most `limit` passwords are ever verified per pair and window. A successful login
+deletes the record (and with it the count). Keyed by email and address together, so
+someone elsewhere cannot lock a user out; counted in PostgreSQL, so the limit holds across
+workers and restarts.
 """
 
 import hashlib
@@ -23,7 +25,7 @@ from app.models import LoginFailures
 
 logger = logging.getLogger(__name__)
 
-# Expired windows removed per recorded failure: enough to keep the table small.
+# Expired windows removed per failed login: enough to keep the table small.
 SWEEP_BATCH = 100
 
 
@@ -33,53 +35,54 @@ class LoginThrottle:
     limit: int
     window: timedelta
 
-    def _key(self, email: str) -> str:
+    def key(self, email: str) -> str:
+        """The stored key: a hash, so the table holds no email and no address."""
         return hashlib.sha256(f"{email.lower()}\n{self.client}".encode()).hexdigest()
 
-    async def check(self, session: AsyncSession, email: str) -> bool:
-        """Raise 429 while this email is locked for this client; True if failures are on record."""
-        row = (
+    async def reserve(self, session: AsyncSession, email: str) -> int:
+        """Count this attempt and COMMIT, before any hashing; 429 beyond the limit.
+
+        The upsert locks the pair's row, so concurrent attempts are counted one after
+        the other and exactly `limit` of them get through. Returns the attempt's number.
+        """
+        now = func.clock_timestamp()
+        expired = LoginFailures.window_started_at < now - self.window
+        upsert = insert(LoginFailures).values(key=self.key(email), count=1, window_started_at=now)
+        count, started_at, at = (
             await session.execute(
-                select(
-                    LoginFailures.count, LoginFailures.window_started_at, func.clock_timestamp()
-                ).where(LoginFailures.key == self._key(email))
+                upsert.on_conflict_do_update(
+                    index_elements=[LoginFailures.key],
+                    set_={
+                        "count": case((expired, 1), else_=LoginFailures.count + 1),
+                        "window_started_at": case(
+                            (expired, now), else_=LoginFailures.window_started_at
+                        ),
+                    },
+                ).returning(LoginFailures.count, LoginFailures.window_started_at, now)
             )
-        ).one_or_none()
-        if row is None:
-            return False
-        count, started_at, now = row
-        remaining = math.ceil((started_at + self.window - now).total_seconds())
-        if count >= self.limit and remaining > 0:
+        ).one()
+        await session.commit()
+        if count > self.limit:
+            remaining = max(1, math.ceil((started_at + self.window - at).total_seconds()))
             raise TooManyRequests(
                 f"Too many failed logins; try again in {remaining} seconds.",
                 {"credentials": ["too many failed attempts"]},
                 retry_after_seconds=remaining,
             )
-        return True
+        attempt: int = count
+        return attempt
 
-    async def record_failure(self, session: AsyncSession, email: str) -> None:
-        """Count a failure and COMMIT: the request fails next, and failed requests roll back."""
-        now = func.clock_timestamp()
-        expired = LoginFailures.window_started_at < now - self.window
-        key = self._key(email)
-        upsert = insert(LoginFailures).values(key=key, count=1, window_started_at=now)
-        count = await session.scalar(
-            upsert.on_conflict_do_update(
-                index_elements=[LoginFailures.key],
-                set_={
-                    "count": case((expired, 1), else_=LoginFailures.count + 1),
-                    "window_started_at": case(
-                        (expired, now), else_=LoginFailures.window_started_at
-                    ),
-                },
-            ).returning(LoginFailures.count)
-        )
-        if count == self.limit:
+    async def record_failure(self, session: AsyncSession, email: str, attempt: int) -> None:
+        """The reserved attempt failed: it stays counted. Sweeps expired windows and COMMITs."""
+        if attempt == self.limit:
             # For operators: a burst of these is a guessing attack. No email in the log.
-            logger.warning("login locked after %d failures (throttle key %s)", count, key[:12])
+            key = self.key(email)
+            logger.warning("login locked after %d failures (throttle key %s)", attempt, key[:12])
+        expired = LoginFailures.window_started_at < func.clock_timestamp() - self.window
         stale = select(LoginFailures.key).where(expired).limit(SWEEP_BATCH)
         await session.execute(delete(LoginFailures).where(LoginFailures.key.in_(stale)))
         await session.commit()
 
     async def clear(self, session: AsyncSession, email: str) -> None:
-        await session.execute(delete(LoginFailures).where(LoginFailures.key == self._key(email)))
+        """A success: forget the pair's attempts (committed with the request)."""
+        await session.execute(delete(LoginFailures).where(LoginFailures.key == self.key(email)))

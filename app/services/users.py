@@ -1,8 +1,8 @@
 """Registration, login and profile changes of users.
 
 Functions take the session and return ORM objects; they do not commit (the request
-dependency does; a failed login is the one exception) and raise `AppError`s the HTTP layer
-turns into problems.
+dependency does; login is the one exception: it commits its attempt before hashing) and
+raise `AppError`s the HTTP layer turns into problems.
 """
 
 from collections.abc import AsyncIterator
@@ -106,20 +106,20 @@ async def register(session: AsyncSession, new_user: NewUser) -> User:
 async def authenticate(
     session: AsyncSession, email: str, password: str, throttle: LoginThrottle
 ) -> User:
-    """The user with these credentials; 401 otherwise, 429 after too many failures.
+    """The user with these credentials; 401 otherwise, 429 after too many attempts.
 
-    A failure is committed at once (see `LoginThrottle.record_failure`).
+    The attempt is reserved (and committed) before the password is hashed, and a failure
+    is committed before the 401 (see `LoginThrottle`).
     """
-    failures_on_record = await throttle.check(session, email)
+    attempt = await throttle.reserve(session, email)
     user = await find_by_email(session, email)
     matches, new_hash = await run_in_threadpool(
         verify_password, password, user.password_hash if user else None
     )
     if user is None or not matches:
-        await throttle.record_failure(session, email)
+        await throttle.record_failure(session, email, attempt)
         raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
-    if failures_on_record:
-        await throttle.clear(session, email)
+    await throttle.clear(session, email)
     if new_hash is not None:
         user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
         await session.flush()

@@ -150,3 +150,58 @@ async def test_token_subject_is_the_user_id(client: AsyncClient, settings: Setti
     assert claims["iss"] == settings.jwt_issuer
     assert claims["aud"] == settings.jwt_audience
     assert claims["exp"] > claims["iat"]
+
+
+def _signed_for(user_token: str, settings: Settings, header: dict[str, object]) -> str:
+    """A correctly signed, unexpired token for the same user, with extra header members."""
+    claims = jwt.get_unverified_claims(user_token)
+    return jwt.encode(
+        claims, settings.secret_key.get_secret_value(), settings.jwt_algorithm, headers=header
+    )
+
+
+async def test_a_harmless_extra_header_member_is_accepted(
+    client: AsyncClient, settings: Settings
+) -> None:
+    # The control for the next test: the forged tokens are valid but for their header.
+    bob = await register(client)
+    token = _signed_for(bob.token, settings, {"kid": "2026-01"})
+
+    response = await client.get("/api/user", headers={"Authorization": f"Token {token}"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"crit": ["x-unknown"], "x-unknown": True},
+        {"crit": ["exp"]},
+        {"jwk": {"kty": "oct", "k": "c2VjcmV0"}},
+        {"jku": "https://attacker.example/keys.json"},
+        {"x5u": "https://attacker.example/cert.pem"},
+        {"x5c": ["MIIBszCCAVmgAwIBAgIU"]},
+    ],
+    ids=["crit-unknown", "crit-registered", "jwk", "jku", "x5u", "x5c"],
+)
+async def test_critical_extensions_and_header_supplied_keys_are_rejected(
+    client: AsyncClient, settings: Settings, header: dict[str, object]
+) -> None:
+    bob = await register(client)
+    token = _signed_for(bob.token, settings, header)
+
+    await _assert_rejected(client, f"Token {token}", "is invalid")
+
+
+@pytest.mark.parametrize(
+    "header_segment",
+    ["%%%", _b64({"alg": "HS256"})[:-1] + "!", "WyJhbGciXQ", "bm90IGpzb24"],
+    ids=["not-base64", "bad-character", "json-array", "not-json"],
+)
+async def test_malformed_header_segment(
+    client: AsyncClient, settings: Settings, header_segment: str
+) -> None:
+    bob = await register(client)
+    _, payload, signature = bob.token.split(".")
+
+    await _assert_rejected(client, f"Token {header_segment}.{payload}.{signature}", "is invalid")

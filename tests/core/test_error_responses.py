@@ -43,6 +43,40 @@ async def test_malformed_json_is_422(client: AsyncClient) -> None:
     assert response.json()["errors"] == {"body": ["is not valid JSON"]}
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"user": ' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
+        (b'{"user": {"email": "\xff\xfe@example.com"}}', "not UTF-8 text"),
+    ],
+    ids=["deep-array", "deep-object", "not-utf8"],
+)
+async def test_unreadable_json_is_422_naming_the_problem(
+    client: AsyncClient, body: bytes, reason: str
+) -> None:
+    response = await client.post(
+        "/api/users", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == {"body": ["is not valid JSON"]}
+    assert reason in response.json()["detail"]
+
+
+async def test_a_broken_form_is_400_naming_the_body(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/users/token",
+        content=b"--x\r\nnot a part",
+        headers={"content-type": "multipart/form-data"},  # no boundary
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == {"body": ["could not be parsed"]}
+
+
 async def test_missing_body_is_422(client: AsyncClient) -> None:
     response = await client.post("/api/users")
 

@@ -90,6 +90,14 @@ def test_authenticated_operations_declare_401(schema: dict[str, Any]) -> None:
             assert "401" in operation["responses"], f"{method} {path}"
 
 
+def test_operations_using_the_database_declare_503(schema: dict[str, Any]) -> None:
+    # Every API operation takes a session; the liveness probe does no I/O at all.
+    for method, path, operation in operations(schema):
+        if path.startswith("/api/") or path == "/health/ready":
+            assert "503" in operation["responses"], f"{method} {path}"
+    assert "503" not in schema["paths"]["/health/live"]["get"]["responses"]
+
+
 def test_operations_loading_by_path_declare_404(schema: dict[str, Any]) -> None:
     for method, path, operation in operations(schema):
         if "{" in path:

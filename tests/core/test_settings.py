@@ -35,6 +35,14 @@ def test_secret_key_shorter_than_32_bytes_is_refused() -> None:
         make(secret_key="short-secret")
 
 
+@pytest.mark.parametrize(("algorithm", "needed"), [("HS384", 48), ("HS512", 64)])
+def test_the_secret_key_is_at_least_as_long_as_the_hash(algorithm: str, needed: int) -> None:
+    with pytest.raises(ValidationError, match=f"at least {needed} bytes long for {algorithm}"):
+        make(jwt_algorithm=algorithm, secret_key="k" * (needed - 1))
+
+    assert make(jwt_algorithm=algorithm, secret_key="k" * needed).jwt_algorithm == algorithm
+
+
 @pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY])
 @pytest.mark.parametrize("environment", ["production", "test"])
 def test_default_secrets_are_refused_outside_development(secret: str, environment: str) -> None:

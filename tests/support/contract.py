@@ -16,11 +16,12 @@ def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any]
 def check_against_openapi(app: FastAPI, response: Response) -> None:
     """The status is declared for the operation; errors are problem documents.
 
-    Routes a test adds on the fly are not in the document and are not checked.
+    Routes a test adds on the fly are not in the document and are not checked, nor is
+    the 500 of an unexpected error; a 503 (database outage) must be declared.
     """
     request = response.request
     operation = _operation(app.openapi(), request.method, request.url.path)
-    if operation is None or response.status_code >= 500:
+    if operation is None or response.status_code == 500:
         return
     declared = operation["responses"]
     status = str(response.status_code)

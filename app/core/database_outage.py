@@ -1,0 +1,139 @@
+"""Database outages: a 503 for each request they fail, one log line per episode.
+
+When PostgreSQL cannot be reached (connection refused or reset, connect timeout, a pool with
+no free connection in time, a connection lost mid-request, the server shutting down), every
+request that needs it fails the same way. That is not a bug in the code: the client gets a
+503 problem with `Retry-After`, and the log says once that the database is unreachable and
+once, with the number of requests answered 503, that it is reachable again, instead of a
+traceback per request. Any other error stays a 500 with its traceback.
+
+Recovery is noticed on the next successful connection checkout from any pool of the process
+(after the pre-ping, when enabled), i.e. the first request that reaches the database again.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import Pool
+
+from app.core.database import get_session, sqlstate
+from app.core.errors import problem_response
+from app.core.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+# Short: a restart or failover takes seconds, and the readiness probe takes the instance out
+# of rotation meanwhile if it lasts.
+RETRY_AFTER_SECONDS = 2
+
+# SQLSTATEs of a server that cannot serve connections: class 08 (connection exception),
+# admin/crash shutdown, "cannot connect now" (starting up or shutting down), no free slot.
+_OUTAGE_SQLSTATE_CLASS = "08"
+_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+_DRIVER_MODULES = ("asyncpg.", "sqlalchemy.")
+
+
+def _raised_by_the_driver(error: BaseException) -> bool:
+    """Whether an OSError came out of the database driver (not, say, a file the code opened)."""
+    frame = error.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(_DRIVER_MODULES):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached, rather than a bug."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        code = sqlstate(error) or ""
+        return (
+            error.connection_invalidated
+            or code.startswith(_OUTAGE_SQLSTATE_CLASS)
+            or code in _OUTAGE_SQLSTATES
+            or isinstance(error.orig, OSError)
+        )
+    # Connection refused/reset and connect timeouts reach us unwrapped (TimeoutError and
+    # ConnectionError are OSErrors).
+    return isinstance(error, OSError) and _raised_by_the_driver(error)
+
+
+@dataclass
+class OutageLog:
+    """The current episode of this process: when it began and how many requests it failed."""
+
+    started_at: float | None = None
+    failed_requests: int = 0
+
+    def request_failed(self, error: BaseException) -> None:
+        if self.started_at is None:
+            self.started_at = time.monotonic()
+            self.failed_requests = 0
+            logger.error(
+                "database unreachable (%s: %s); requests that need it answer 503 until it is back",
+                type(error).__name__,
+                error,
+            )
+        self.failed_requests += 1
+
+    def reached(self) -> None:
+        if self.started_at is None:
+            return
+        logger.warning(
+            "database reachable again after %.1f s; %d requests answered 503 meanwhile",
+            time.monotonic() - self.started_at,
+            self.failed_requests,
+        )
+        self.started_at = None
+
+
+outage_log = OutageLog()
+
+
+def _on_checkout(*_: Any) -> None:
+    outage_log.reached()
+
+
+def outage_response(error: BaseException) -> JSONResponse:
+    outage_log.request_failed(error)
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        f"The database is unreachable; retry in {RETRY_AFTER_SECONDS} seconds.",
+        errors={"database": ["is unreachable"]},
+        request_id=current_request_id(),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _on_unwrapped_error(_: Request, exc: Exception) -> JSONResponse:
+    if not is_database_outage(exc):
+        raise exc  # a bug: the unhandled-error middleware logs it and answers 500
+    return outage_response(exc)
+
+
+def install_outage_handling(app: FastAPI) -> None:
+    """503s for outages the driver reports unwrapped; DBAPIErrors go through
+    `app.core.error_handlers`, which asks `is_database_outage` first."""
+    app.add_exception_handler(OSError, _on_unwrapped_error)
+    app.add_exception_handler(PoolTimeout, _on_unwrapped_error)
+    if not event.contains(Pool, "checkout", _on_checkout):
+        event.listen(Pool, "checkout", _on_checkout)
+
+
+def uses_database(dependant: Dependant) -> bool:
+    """Whether an operation takes a database session (and so can meet an outage)."""
+    return any(
+        dependency.call is get_session or uses_database(dependency)
+        for dependency in dependant.dependencies
+    )

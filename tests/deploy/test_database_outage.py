@@ -1,0 +1,109 @@
+"""PostgreSQL stopped and started under load: 503s with Retry-After, then 200s again.
+
+A scratch embedded PostgreSQL (not the session's test database) is migrated with the real
+`alembic upgrade head`, served by the production start command, stopped while clients
+keep sending requests, and started again.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cli import devdb
+from tests.deploy.server import production_server
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = REPO_ROOT / ".devdb" / "outage-test"
+DATABASE = "conduit_outage"
+CLIENTS = 8
+ENOUGH = 20  # responses of each kind before moving on
+PATIENCE_SECONDS = 60
+
+
+class Load:
+    """Clients requesting GET /api/tags in a loop, counting what they get."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.statuses: list[int] = []
+        self.bad_503s = 0  # a 503 that is not a problem with Retry-After
+        self.running = True
+
+    async def _client(self) -> None:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
+            while self.running:
+                response = await client.get("/api/tags")
+                if response.status_code == 503 and (
+                    response.headers.get("content-type") != "application/problem+json"
+                    or response.headers.get("retry-after") is None
+                ):
+                    self.bad_503s += 1
+                self.statuses.append(response.status_code)
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._client() for _ in range(CLIENTS)))
+
+    async def until(self, status: int, *, after: int = 0) -> None:
+        """Wait for ENOUGH responses with `status` among those after index `after`."""
+        for _ in range(PATIENCE_SECONDS * 20):
+            if self.statuses[after:].count(status) >= ENOUGH:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {ENOUGH} x {status} in {Counter(self.statuses[after:])}")
+
+
+def _migrate(url: str) -> None:
+    alembic = Path(sys.executable).parent / "alembic"
+    environment = os.environ | {"DATABASE_URL": url}
+    subprocess.run(  # noqa: S603 (our own migrations)
+        [str(alembic), "upgrade", "head"], check=True, env=environment, cwd=REPO_ROOT
+    )
+
+
+@pytest.fixture
+def scratch_postgres() -> Iterator[devdb.EmbeddedPostgres]:
+    """A migrated database on a server of its own, which the test may stop and start."""
+    database = devdb.start(DATA_DIR, fast=True)
+    try:
+        devdb.create_database(database, DATABASE)
+        _migrate(database.url(DATABASE))
+        yield database
+    finally:
+        devdb.stop(DATA_DIR)
+
+
+async def test_stopping_postgresql_under_load_gives_503s_then_recovers(
+    scratch_postgres: devdb.EmbeddedPostgres,
+) -> None:
+    # WARNING: no access log lines, so the server's output pipe cannot fill up.
+    with production_server(
+        workers=1, DATABASE_URL=scratch_postgres.url(DATABASE), LOG_LEVEL="WARNING"
+    ) as server:
+        load = Load(server.base_url)
+        running = asyncio.create_task(load.run())
+        try:
+            await load.until(200)
+            await asyncio.to_thread(devdb.stop, DATA_DIR)
+            await load.until(503)
+            await asyncio.to_thread(devdb.start, DATA_DIR, scratch_postgres.port, fast=True)
+            await load.until(200, after=len(load.statuses))
+        finally:
+            load.running = False
+            await running
+        server.process.terminate()
+        output = server.output()
+
+    counts = Counter(load.statuses)
+    assert set(counts) == {200, 503}, counts
+    assert load.bad_503s == 0
+    assert output.count("database unreachable") == 1, output
+    [recovery] = [line for line in output.splitlines() if "database reachable again" in line]
+    assert f"{counts[503]} requests answered 503" in recovery
+    assert "Traceback" not in output
