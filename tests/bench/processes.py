@@ -9,11 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -21,11 +23,35 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+class LogDrain:
+    """Reads a server's output from a pipe, as a container runtime would, so a slow disk never
+    stalls the server; keeps every line but the access lines, and counts those and errors."""
+
+    def __init__(self, pipe: IO[bytes], kept: Path) -> None:
+        self.access_lines = 0
+        self.error_lines = 0
+        self._thread = threading.Thread(target=self._drain, args=(pipe, kept), daemon=True)
+        self._thread.start()
+
+    def _drain(self, pipe: IO[bytes], kept: Path) -> None:
+        with kept.open("ab") as output:
+            for line in pipe:
+                if b'"logger": "app.access"' in line:
+                    self.access_lines += 1
+                    continue
+                self.error_lines += b'"level": "ERROR"' in line
+                output.write(line)
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+
+
 @dataclass(frozen=True)
 class Server:
     name: str
     process: subprocess.Popen[bytes]
     base_url: str
+    log: LogDrain
 
     def pids(self) -> list[int]:
         """Every live process of the server's session (it was started as a new session)."""
@@ -89,16 +115,16 @@ def running(
     name: str, command: list[str], env: dict[str, str], port: int, log: Path
 ) -> Iterator[Server]:
     """Start a server in its own session, wait until ready, stop it gracefully after."""
-    with log.open("ab") as output:
-        process = subprocess.Popen(  # noqa: S603
-            command,
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(name, process, f"http://127.0.0.1:{port}")
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    server = Server(name, process, f"http://127.0.0.1:{port}", LogDrain(process.stdout, log))
     try:
         _wait_ready(server, log)
         yield server
@@ -109,6 +135,7 @@ def running(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        server.log.join()
 
 
 def project_command() -> list[str]:

@@ -26,6 +26,8 @@ class Run:
     loaded_rss_mb: dict[str, list[float]] = field(default_factory=dict)
     scaled: list[Measurement] = field(default_factory=list)
     scaled_workers: int = 0
+    error_lines: int = 0  # ERROR lines the servers logged
+    access_lines: int = 0  # the project's access lines (one per request it answered)
 
 
 def _by_server(measurements: list[Measurement]) -> dict[str, Measurement]:
@@ -90,8 +92,10 @@ def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> N
     )
     for line in [*_rows(run), "", *_memory_and_scaling(run)]:
         print(line)
-    error_lines = sum(1 for line in server_log.open(errors="replace") if '"ERROR"' in line)
-    print(f"ERROR lines in the server log ({server_log.name}): {error_lines}")
+    print(
+        f"server log: {run.error_lines} ERROR lines, {run.access_lines} access lines "
+        f"(other lines kept in {server_log.relative_to(RESULTS_DIR.parent)})"
+    )
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     saved = {
@@ -102,7 +106,8 @@ def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> N
         "idle_rss_mb": run.idle_rss_mb,
         "loaded_rss_mb": run.loaded_rss_mb,
         "scaled": {"workers": run.scaled_workers, "results": [asdict(m) for m in run.scaled]},
-        "server_log_error_lines": error_lines,
+        "server_log_error_lines": run.error_lines,
+        "access_lines": run.access_lines,
     }
     path = RESULTS_DIR / f"{stamp}.json"
     path.write_text(json.dumps(saved, indent=2) + "\n")

@@ -120,8 +120,9 @@ def _measure(
 def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
     run = report.Run(workers=args.workers)
     with _servers(url, args.workers, args) as servers:
-        scenarios, token = _scenarios(servers[0].base_url)
+        # Idle: started and ready, before any request (a login's argon2 buffers stay mapped).
         run.idle_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
+        scenarios, token = _scenarios(servers[0].base_url)
         for scenario in scenarios:
             if args.only and scenario.name not in args.only:
                 continue
@@ -130,12 +131,15 @@ def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
                 _measure(wrk, server, scenario, token, args) for server in servers
             ]
         run.loaded_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
+    run.error_lines = sum(server.log.error_lines for server in servers)
+    run.access_lines = servers[0].log.access_lines
     if args.scale_workers > args.workers:
         print(f"  current user with {args.scale_workers} workers...", file=sys.stderr, flush=True)
         with _servers(url, args.scale_workers, args) as servers:
             scenario = scenarios[0]
             run.scaled = [_measure(wrk, server, scenario, token, args) for server in servers]
             run.scaled_workers = args.scale_workers
+        run.error_lines += sum(server.log.error_lines for server in servers)
     return run
 
 
