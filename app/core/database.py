@@ -91,13 +91,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     runs before the response is sent: a failed commit becomes a 500, never a 2xx.
     """
     sessions: Sessions = request.app.state.sessions
-    async with sessions.for_method(request.method)() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    session = sessions.for_method(request.method)()
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        # Not `async with`: AsyncSession's exit runs close() in a shielded task of its own,
+        # and FastAPI already shields a dependency's exit from cancellation.
+        await session.close()
 
 
 def _driver_detail(error: Exception, attribute: str) -> str | None:
