@@ -29,22 +29,37 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# One encoder for every line: json.dumps with options builds a new encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record; it runs for every request (the access line), so it
+    formats the date part of the timestamp once a second."""
+
+    _second = -1
+    _second_text = ""
+
+    def _timestamp(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._second_text}.{int((created - second) * 1000):03d}+00:00"
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "timestamp": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update(
-            {key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRS}
-        )
+        attributes = record.__dict__
+        for key in attributes.keys() - _STANDARD_ATTRS:
+            entry[key] = attributes[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _encode(entry)
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:

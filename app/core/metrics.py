@@ -26,7 +26,7 @@ from starlette.types import Scope
 UNMATCHED_ROUTE = "<unmatched>"  # a fixed label: raw paths would explode cardinality
 # Likewise for methods: anything a client invents is counted as one.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-POOL_SAMPLE_SECONDS = 1.0  # pool gauges are sampled at most this often per worker
+SAMPLE_SECONDS = 1.0  # gauges (in flight, pool) are sampled at most this often per worker
 
 REQUESTS = Counter("http_requests_total", "Requests answered.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -69,20 +69,22 @@ def _observe_pool(engine: AsyncEngine | None) -> None:
 class RequestMetrics:
     """What the edge (app/core/edge.py) records for each request.
 
-    Labelled children are kept, since `labels()` takes a lock and checks every value;
-    the pool gauges are sampled about once a second rather than after every request.
+    Labelled children are kept, since `labels()` takes a lock and checks every value.
+    Gauges are sampled about once a second (each gauge write is a locked write to the
+    multi-process file): a scrape, every few seconds, sees a value at most a second old.
     """
 
     def __init__(self) -> None:
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._histograms: dict[tuple[str, str], Any] = {}
-        self._pool_sampled_at = 0.0
+        self._sampled_at = 0.0
+        self.in_flight = 0
 
     def started(self) -> None:
-        IN_FLIGHT.inc()
+        self.in_flight += 1
 
     def finished(self, scope: Scope, status: int, duration_seconds: float) -> None:
-        IN_FLIGHT.dec()
+        self.in_flight -= 1
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
         route = _route_template(scope)
         histogram = self._histograms.get((method, route))
@@ -96,8 +98,9 @@ class RequestMetrics:
             )
         counter.inc()
         now = time.monotonic()
-        if now - self._pool_sampled_at >= POOL_SAMPLE_SECONDS:
-            self._pool_sampled_at = now
+        if now - self._sampled_at >= SAMPLE_SECONDS:
+            self._sampled_at = now
+            IN_FLIGHT.set(self.in_flight)  # this request counted out, the others still in
             _observe_pool(getattr(scope["app"].state, "engine", None))
 
 
