@@ -69,9 +69,6 @@ class Sessions:
     transactional: async_sessionmaker[AsyncSession]
     autocommit: async_sessionmaker[AsyncSession]
 
-    def for_method(self, method: str) -> async_sessionmaker[AsyncSession]:
-        return self.autocommit if method in READ_ONLY_METHODS else self.transactional
-
 
 def _session_factory(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Objects stay readable after commit; responses are built from them afterwards.
@@ -86,21 +83,23 @@ def create_sessions(engine: AsyncEngine) -> Sessions:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; for writes, one transaction.
 
-    Committed when the endpoint returns, rolled back on any exception (HTTP errors
-    included). It is wired with `scope="function"` (see `app.deps.SessionDep`) so this
-    runs before the response is sent: a failed commit becomes a 500, never a 2xx.
+    A write request's transaction is committed when the endpoint returns, and rolled back
+    on any exception (HTTP errors included). It is wired with `scope="function"` (see
+    `app.deps.SessionDep`) so this runs before the response is sent: a failed commit
+    becomes a 500, never a 2xx. A read-only request has nothing to commit (each of its
+    statements is its own transaction); anything it left pending is discarded.
     """
     sessions: Sessions = request.app.state.sessions
-    session = sessions.for_method(request.method)()
+    read_only = request.method in READ_ONLY_METHODS
+    session = (sessions.autocommit if read_only else sessions.transactional)()
     try:
         yield session
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+        if not read_only:
+            await session.commit()
     finally:
-        # Not `async with`: AsyncSession's exit runs close() in a shielded task of its own,
-        # and FastAPI already shields a dependency's exit from cancellation.
+        # Rolls back whatever was not committed. Not `async with`: AsyncSession's exit runs
+        # close() in a shielded task of its own, and FastAPI already shields a dependency's
+        # exit from cancellation.
         await session.close()
 
 

@@ -2,9 +2,10 @@
 
 from fastapi import FastAPI, HTTPException
 from httpx import AsyncClient
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.database import create_sessions
 from app.core.errors import problem_responses
 from app.deps import SessionDep
 from app.models import User
@@ -69,3 +70,29 @@ async def test_lifespan_creates_and_disposes_the_pool(app: FastAPI) -> None:
         assert engine.pool.checkedin() >= 1
 
     assert engine.pool.checkedin() == 0
+
+
+_TRANSACTION_STARTED_AT = text("SELECT transaction_timestamp()")
+
+
+async def test_read_only_requests_send_no_begin_and_writes_one_transaction(
+    app: FastAPI, client: AsyncClient, engine: AsyncEngine
+) -> None:
+    app.state.sessions = create_sessions(engine)  # the real ones, not the test's savepoints
+
+    async def two_statements(db: AsyncSession) -> bool:
+        """Whether two statements ran in one transaction (it has one start time)."""
+        first = await db.scalar(_TRANSACTION_STARTED_AT)
+        second = await db.scalar(_TRANSACTION_STARTED_AT)
+        return bool(first == second)
+
+    @app.get("/probe/read")
+    async def read(db: SessionDep) -> bool:
+        return await two_statements(db)
+
+    @app.post("/probe/write")
+    async def write(db: SessionDep) -> bool:
+        return await two_statements(db)
+
+    assert (await client.get("/probe/read")).json() is False  # each its own: no BEGIN
+    assert (await client.post("/probe/write")).json() is True  # one BEGIN ... COMMIT
