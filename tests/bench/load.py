@@ -116,3 +116,18 @@ request = function()
   return wrk.format(method, "/api/articles/" .. slug .. "/favorite")
 end
 """
+
+
+def rotating_login_lua(emails: list[str], password: str) -> str:
+    """Log in as each of `emails` in turn: one user's concurrent attempts stay few, as in
+    life (the login throttle counts attempts in flight per email and client address)."""
+    table = ", ".join(f'"{email}"' for email in emails)
+    return f"""
+local emails = {{{table}}}
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{{"user":{{"email":"' .. emails[n % #emails + 1] .. '","password":"{password}"}}}}'
+  return wrk.format("POST", "/api/users/login", nil, body)
+end
+"""

@@ -43,7 +43,7 @@ def _database_url() -> str:
     return server.url(BENCH_DATABASE)
 
 
-def _scenarios(base_url: str) -> tuple[list[Scenario], str]:
+def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario], str]:
     """The scenarios, and a token of a seeded user for the authenticated ones."""
     credentials = {"email": "demo00001@demo.conduit.test", "password": seed.DEMO_PASSWORD}
     login_body = json.dumps({"user": credentials})
@@ -52,6 +52,8 @@ def _scenarios(base_url: str) -> tuple[list[Scenario], str]:
     listed = httpx.get(f"{base_url}/api/articles?limit=50").json()["articles"]
     slugs = [article["slug"] for article in listed]
     toggle = load.favorite_toggle_lua(slugs)
+    emails = [f"demo{n:05d}@demo.conduit.test" for n in range(1, args.users + 1)]
+    logins = load.rotating_login_lua(emails, seed.DEMO_PASSWORD)
     scenarios = [
         Scenario("current user", "/api/user", authenticated=True),
         Scenario("list 20 anonymous", "/api/articles?limit=20"),
@@ -61,7 +63,7 @@ def _scenarios(base_url: str) -> tuple[list[Scenario], str]:
         Scenario("readiness", "/health/ready"),
         Scenario("liveness", "/health/live"),
         Scenario("favorite toggle (write)", "/", authenticated=True, request_lua=toggle),
-        Scenario("login", "/api/users/login", method="POST", body=login_body),
+        Scenario("login (argon2id)", "/", method="POST", body=login_body, request_lua=logins),
     ]
     return scenarios, login.json()["user"]["token"]
 
@@ -122,7 +124,7 @@ def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
     with _servers(url, args.workers, args) as servers:
         # Idle: started and ready, before any request (a login's argon2 buffers stay mapped).
         run.idle_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
-        scenarios, token = _scenarios(servers[0].base_url)
+        scenarios, token = _scenarios(servers[0].base_url, args)
         for scenario in scenarios:
             if args.only and scenario.name not in args.only:
                 continue
