@@ -65,6 +65,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             EdgeMiddleware,
             security_headers=SecurityHeaders(settings.hsts_seconds),
             metrics=settings.metrics_enabled,
+            unlogged_paths=frozenset(settings.access_log_skip_paths),
         )
     ]
     if "*" not in settings.trusted_hosts:

@@ -66,8 +66,13 @@ class Settings(BaseSettings):
     http_max_header_bytes: int = Field(default=16384, ge=1024)
     http_header_timeout_seconds: float = Field(default=10.0, gt=0)
     metrics_enabled: bool = True
+    # Requests to these paths are counted in the metrics but write no access line: the
+    # probes, called every few seconds per instance, would otherwise drown the log.
+    access_log_skip_paths: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["/health/live", "/health/ready"]
+    )
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", "access_log_skip_paths", mode="before")
     @classmethod
     def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

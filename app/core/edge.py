@@ -26,11 +26,17 @@ logger = logging.getLogger("app.core.error_handlers")
 
 class EdgeMiddleware:
     def __init__(
-        self, app: ASGIApp, *, security_headers: SecurityHeaders, metrics: bool = True
+        self,
+        app: ASGIApp,
+        *,
+        security_headers: SecurityHeaders,
+        metrics: bool = True,
+        unlogged_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.security_headers = security_headers
         self.metrics = RequestMetrics() if metrics else None
+        self.unlogged_paths = unlogged_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,7 +73,8 @@ class EdgeMiddleware:
             duration = time.perf_counter() - started_at
             if self.metrics is not None:
                 self.metrics.finished(scope, status, duration)
-            log_access(scope, status, duration)
+            if scope["path"] not in self.unlogged_paths:
+                log_access(scope, status, duration)
             request_id_var.reset(context)
 
 

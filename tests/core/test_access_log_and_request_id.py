@@ -4,9 +4,12 @@ import json
 import logging
 
 import pytest
-from httpx import AsyncClient
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
+from app.core.edge import EdgeMiddleware
 from app.core.logging import JsonFormatter
+from app.core.security_headers import SecurityHeaders
 
 
 def _access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -17,7 +20,7 @@ async def test_one_access_line_per_request_with_fields(
     client: AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.access"):
-        response = await client.get("/health/live", headers={"X-Request-ID": "req-42"})
+        response = await client.get("/api/tags", headers={"X-Request-ID": "req-42"})
 
     [record] = _access_records(caplog)
     line = json.loads(JsonFormatter().format(record))
@@ -25,7 +28,7 @@ async def test_one_access_line_per_request_with_fields(
     assert line["logger"] == "app.access"
     assert line["level"] == "INFO"
     assert line["method"] == "GET"
-    assert line["path"] == "/health/live"
+    assert line["path"] == "/api/tags"
     assert line["status"] == 200
     assert line["duration_ms"] >= 0
     assert line["client"]
@@ -69,3 +72,17 @@ async def test_every_request_gets_a_fresh_id(client: AsyncClient) -> None:
     ids = {(await client.get("/health/live")).headers["x-request-id"] for _ in range(3)}
 
     assert len(ids) == 3
+
+
+async def test_probes_write_no_access_line_unless_asked(
+    app: FastAPI, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        assert (await client.get("/health/live")).status_code == 200
+    assert _access_records(caplog) == []  # ACCESS_LOG_SKIP_PATHS: the probes by default
+
+    logs_all = EdgeMiddleware(app, security_headers=SecurityHeaders(), unlogged_paths=frozenset())
+    async with AsyncClient(transport=ASGITransport(app=logs_all), base_url="http://t") as other:
+        with caplog.at_level(logging.INFO, logger="app.access"):
+            assert (await other.get("/health/live")).status_code == 200
+    assert [getattr(record, "path", None) for record in _access_records(caplog)] == ["/health/live"]
