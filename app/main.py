@@ -22,7 +22,7 @@ from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses
 from app.core.request_id import REQUEST_ID_HEADER
 from app.core.security_headers import SecurityHeaders
-from app.routers import api_router
+from app.routers import API_ROUTERS
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     if settings.metrics_enabled:
         app.include_router(metrics_router)
-    app.include_router(api_router, prefix="/api")
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api")
     return app
 
 

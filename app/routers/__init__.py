@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from app.routers import articles, comments, profiles, tags, users
 
-api_router = APIRouter()
-for module in (users, profiles, articles, comments, tags):
-    api_router.include_router(module.router)
+# Mounted one by one rather than through one parent router: each level of nesting is
+# another round of route matching on every request.
+API_ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router for module in (users, profiles, articles, comments, tags)
+)
