@@ -161,7 +161,11 @@ class BoundedUvicornWorker(UvicornWorker):  # type: ignore[misc]  # uvicorn-work
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Read by UvicornWorker.__init__ into Uvicorn's Config.
-        self.CONFIG_KWARGS = {"loop": "auto", "http": bounded_protocol(get_settings())}
+        self.CONFIG_KWARGS = {
+            "loop": "auto",
+            "http": bounded_protocol(get_settings()),
+            "server_header": False,  # no `server: uvicorn` banner for a scanner to match
+        }
         super().__init__(*args, **kwargs)
 
     def run(self) -> None:

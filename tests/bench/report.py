@@ -16,6 +16,10 @@ class Measurement:
     server: str  # "project" or "floor"
     load: Load
     cpu_ms_per_request: float
+    # Everything else the machine ran meanwhile (wrk, PostgreSQL, the kernel), per request,
+    # and how busy the machine was: a saturated machine caps throughput, not the server.
+    other_cpu_ms_per_request: float = 0.0
+    machine_busy: float = 0.0
 
 
 @dataclass
@@ -80,7 +84,10 @@ def _memory_and_scaling(run: Run) -> list[str]:
             lines.append(
                 f"current user, {run.scaled_workers} workers ({server}): "
                 f"{measurement.load.requests_per_second:.0f} req/s, {factor:.2f}x one worker, "
-                f"{measurement.cpu_ms_per_request:.3f} CPU ms/req, {measurement.load.errors} errors"
+                f"{measurement.cpu_ms_per_request:.3f} CPU ms/req, {measurement.load.errors} "
+                f"errors; machine {measurement.machine_busy:.0%} busy, the rest of it "
+                f"{measurement.other_cpu_ms_per_request:.3f} CPU ms/req (one worker: "
+                f"{one[server].machine_busy:.0%}, {one[server].other_cpu_ms_per_request:.3f})"
             )
     return lines
 

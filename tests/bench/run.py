@@ -114,9 +114,19 @@ def _measure(
     if args.warmup:
         load.drive(wrk, server.base_url, scenario, token, seconds=args.warmup, **options)
     cpu_before = server.cpu_seconds()
+    busy_before, total_before = processes.machine_cpu_seconds()
     result = load.drive(wrk, server.base_url, scenario, token, seconds=args.seconds, **options)
+    busy_after, total_after = processes.machine_cpu_seconds()
     cpu_ms = (server.cpu_seconds() - cpu_before) * 1000
-    return report.Measurement(server.name, result, cpu_ms / max(result.requests, 1))
+    requests = max(result.requests, 1)
+    other_ms = (busy_after - busy_before) * 1000 - cpu_ms
+    return report.Measurement(
+        server.name,
+        result,
+        cpu_ms / requests,
+        other_cpu_ms_per_request=other_ms / requests,
+        machine_busy=(busy_after - busy_before) / max(total_after - total_before, 1e-9),
+    )
 
 
 def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:

@@ -20,6 +20,7 @@ def test_start_script_serves_ready_with_two_workers() -> None:
             for _ in range(5)
         }
 
+    assert "server" not in ready.headers  # the worker names no server software
     assert ready.status_code == 200
     assert ready.json() == {"status": "ok"}
     assert metrics.status_code == 200
