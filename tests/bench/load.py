@@ -103,31 +103,37 @@ def drive(
     return parse(result.stdout)
 
 
-def favorite_toggle_lua(slugs: list[str]) -> str:
-    """Favorite then unfavorite each of `slugs` in turn: every request is a real write."""
-    table = ", ".join(f'"{slug}"' for slug in slugs)
+def _requests_over(name: str, values: list[str], request_body: str) -> str:
+    """A wrk `request()` that counts its calls in `n`, with `values` as a Lua table `name`."""
+    table = ", ".join(f'"{value}"' for value in values)
     return f"""
-local slugs = {{{table}}}
+local {name} = {{{table}}}
 local n = 0
 request = function()
   n = n + 1
-  local slug = slugs[math.floor((n - 1) / 2) % #slugs + 1]
-  local method = (n % 2 == 1) and "POST" or "DELETE"
-  return wrk.format(method, "/api/articles/" .. slug .. "/favorite")
+{request_body}
 end
 """
+
+
+def favorite_toggle_lua(slugs: list[str]) -> str:
+    """Favorite then unfavorite each of `slugs` in turn: every request is a real write."""
+    return _requests_over(
+        "slugs",
+        slugs,
+        """  local slug = slugs[math.floor((n - 1) / 2) % #slugs + 1]
+  local method = (n % 2 == 1) and "POST" or "DELETE"
+  return wrk.format(method, "/api/articles/" .. slug .. "/favorite")""",
+    )
 
 
 def rotating_login_lua(emails: list[str], password: str) -> str:
     """Log in as each of `emails` in turn: one user's concurrent attempts stay few, as in
     life (the login throttle counts attempts in flight per email and client address)."""
-    table = ", ".join(f'"{email}"' for email in emails)
-    return f"""
-local emails = {{{table}}}
-local n = 0
-request = function()
-  n = n + 1
-  local body = '{{"user":{{"email":"' .. emails[n % #emails + 1] .. '","password":"{password}"}}}}'
-  return wrk.format("POST", "/api/users/login", nil, body)
-end
-"""
+    return _requests_over(
+        "emails",
+        emails,
+        f"""  local email = emails[n % #emails + 1]
+  local body = '{{"user":{{"email":"' .. email .. '","password":"{password}"}}}}'
+  return wrk.format("POST", "/api/users/login", nil, body)""",
+    )
