@@ -93,14 +93,18 @@ def drive(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua(scenario, token))
     command = [
-        *(wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s"),
+        *(wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"),
         *("--timeout", "10s", "--latency", "-s", script.name, url + scenario.path),
     ]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     finally:
         os.unlink(script.name)
-    return parse(result.stdout)
+    load = parse(result.stdout)
+    if not load.requests:  # say why, rather than report a row of zeros
+        reason = result.stderr.strip() or result.stdout.strip()
+        print(f"  wrk measured nothing: {reason}", file=sys.stderr)
+    return load
 
 
 def _requests_over(name: str, values: list[str], request_body: str) -> str:
