@@ -37,16 +37,18 @@ async def test_waiters_are_served_in_arrival_order(
 ) -> None:
     served: list[int] = []
     release = asyncio.Event()
+    both_held = asyncio.Event()
 
     async def borrow(number: int) -> None:
         async with two_connections.connect() as connection:
             served.append(number)
+            if len(served) == 2:
+                both_held.set()
             await connection.exec_driver_sql("SELECT 1")
             await release.wait()
 
     holders = [asyncio.create_task(borrow(n)) for n in (0, 1)]
-    while len(served) < 2:  # both holders connected (opening a connection takes real I/O)
-        await asyncio.sleep(0.01)
+    await both_held.wait()  # opening a connection takes real I/O: waiters start after it
     waiters = []
     for number in range(2, 8):
         waiters.append(asyncio.create_task(borrow(number)))
