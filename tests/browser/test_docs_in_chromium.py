@@ -13,13 +13,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.cli.seed import DEMO_PASSWORD, seed
 from app.core.config import Settings
 from tests.deploy.server import RunningServer, production_server
-from tests.support.database import alembic_config, scratch_database
+from tests.support.database import migrated_scratch_database
 
 SEEDED_EMAIL = "demo00001@demo.conduit.test"
 # Chromium's own calls home are refused by a closed network: keep it quiet.
@@ -46,22 +44,10 @@ def _chromium() -> str:
     pytest.skip(f"NOT RUN: {message}")
 
 
-def _upgrade(connection: Connection) -> None:
-    from alembic import command  # noqa: PLC0415
-
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
 @pytest.fixture(scope="module")
 async def server(settings: Settings) -> AsyncIterator[RunningServer]:
     """The production server on loopback, on a migrated database with one seeded user."""
-    async with scratch_database(settings.database_url, "browser") as url:
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
-        await engine.dispose()
+    async with migrated_scratch_database(settings.database_url, "browser") as url:
         await seed(url, users=1, articles_per_user=0, comments_per_article=0, seed=1)
         with production_server(workers=1, DATABASE_URL=url) as running:
             yield running

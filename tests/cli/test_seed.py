@@ -3,30 +3,18 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.cli.seed import seed
 from app.core.config import Settings
 from app.models import Article, Comment, Favorite, User
-from tests.support.database import alembic_config, scratch_database
-
-
-def _upgrade(connection: Connection) -> None:
-    from alembic import command  # noqa: PLC0415
-
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+from tests.support.database import migrated_scratch_database
 
 
 @pytest.fixture
 async def seeded_url(settings: Settings) -> AsyncIterator[str]:
-    async with scratch_database(settings.database_url, "seed") as url:
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
-        await engine.dispose()
+    async with migrated_scratch_database(settings.database_url, "seed") as url:
         yield url
 
 

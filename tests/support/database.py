@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -64,3 +64,22 @@ async def scratch_database(base_url: str, suffix: str) -> AsyncIterator[str]:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await admin.dispose()
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+@asynccontextmanager
+async def migrated_scratch_database(base_url: str, suffix: str) -> AsyncIterator[str]:
+    """A scratch database (see `scratch_database`) with the migrations applied."""
+    async with scratch_database(base_url, suffix) as url:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(_upgrade_to_head)
+        finally:
+            await engine.dispose()
+        yield url
