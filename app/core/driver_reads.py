@@ -6,13 +6,13 @@ own ~90 µs. On the reads nearly every request makes (the authenticated user, ar
 pages) that was a third of the request.
 
 What stays: the statement is built with SQLAlchemy from the models; it runs on the
-session's connection; it is announced to
-`before_cursor_execute` listeners (the statement-count tests) and to the SQL echo
-(DB_ECHO). What is given up is SQLAlchemy's error handling, so after any failure the
-statement runs again the ordinary way, which raises, and invalidates a dead connection,
-exactly as every other statement does: a read can safely run twice, though not inside a
-transaction a failure has aborted, so once the session's transaction has begun (after a
-write) reads take the ordinary way. The hot reads come first or in read-only requests.
+session's connection; it is announced to `before_cursor_execute` listeners (the
+statement-count tests) and to the SQL echo (DB_ECHO). What is given up is SQLAlchemy's
+error handling, so after any failure the statement runs again the ordinary way, which
+raises, and invalidates a dead connection, exactly as every other statement does: a read
+can safely run twice, though not inside a transaction a failure has aborted, so once the
+session's transaction has begun (after a write) reads take the ordinary way. The hot
+reads come first or in read-only requests.
 
 For selects of plain column values whose types need no conversion (checked here).
 """
@@ -45,13 +45,13 @@ class DriverRead:
     async def fetch(self, session: AsyncSession, parameters: Mapping[str, Any]) -> Sequence[Record]:
         arguments = [parameters[name] for name in self.parameter_names]
         connection = await session.connection()
-        sync_connection = connection.sync_connection
-        assert sync_connection is not None  # noqa: S101 (session.connection() returns a live one)
         driver = (await connection.get_raw_connection()).driver_connection
         if driver.is_in_transaction():  # type: ignore[union-attr]
             # A statement failing inside a transaction aborts it, so it could not be run
             # again: inside one (after a write), reads take the ordinary way.
             return await self._ordinary(session, parameters)
+        sync_connection = connection.sync_connection
+        assert sync_connection is not None  # noqa: S101 (session.connection() returns a live one)
         if sync_connection.dispatch.before_cursor_execute:
             sync_connection.dispatch.before_cursor_execute(
                 sync_connection, None, self.sql, tuple(arguments), None, False
