@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 from app.core import pooler
 from app.core.config import Settings
 from app.core.fair_pool import FairAsyncPool
+from app.core.outage_log import outage_log
 from app.core.pool_ping import ping_after_idle
 
 # Stable, predictable constraint names, so migrations can drop and alter them by name.
@@ -88,8 +89,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     session = (sessions.autocommit if read_only else sessions.transactional)()
     try:
         yield session
+        reached = session.in_transaction()  # at least one statement ran, and none failed
         if not read_only:
             await session.commit()
+        if reached and outage_log.started_at is not None:
+            outage_log.reached()
     finally:
         # Rolls back whatever was not committed. Not `async with`: AsyncSession's exit runs
         # close() in a shielded task of its own, and FastAPI already shields a dependency's

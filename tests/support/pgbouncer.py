@@ -76,6 +76,7 @@ pool_mode = transaction
 default_pool_size = {pool_size}
 max_client_conn = 500
 server_login_retry = 1
+query_wait_timeout = 5
 {extra}
 """
 
