@@ -33,9 +33,11 @@ def _expect(condition: bool, message: str) -> None:
 
 
 def _docker(*args: str) -> str:
+    """The command's output, stdout and stderr together (containers log to both)."""
     result = subprocess.run(  # noqa: S603 (fixed program, our arguments)
         ["docker", *args],  # noqa: S607 (docker from PATH)
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         check=True,
     )
@@ -83,19 +85,23 @@ def check_edge_refusals(api: httpx.Client) -> None:
 
 def check_forwarded_headers(api: httpx.Client, containers: list[str]) -> None:
     through = secrets.token_hex(16)
-    api.get("/health/live", headers={"X-Request-ID": through, "X-Forwarded-For": SPOOFED})
+    api.get("/api/tags", headers={"X-Request-ID": through, "X-Forwarded-For": SPOOFED})
     time.sleep(0.5)  # the access line is written after the response
-    [line] = _served_by(containers, through).values()
+    lines = list(_served_by(containers, through).values())
+    _expect(len(lines) == 1, f"access lines for {through}: {lines}")
+    [line] = lines
     _expect(not line["client"].startswith(SPOOFED), f"a client chose its address: {line}")
 
     bypass = secrets.token_hex(16)
     probe = (
-        "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:8000/health/live', "
+        "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:8000/api/tags', "
         f"headers={{'X-Forwarded-For': '{SPOOFED}', 'X-Request-ID': '{bypass}'}}))"
     )
     _docker("exec", containers[0], "python", "-c", probe)
     time.sleep(0.5)
-    [direct] = _served_by(containers, bypass).values()
+    directs = list(_served_by(containers, bypass).values())
+    _expect(len(directs) == 1, f"access lines for {bypass}: {directs}")
+    [direct] = directs
     _expect(direct["client"].startswith("127.0.0.1:"), f"an untrusted peer was believed: {direct}")
     print(
         f"ok  X-Forwarded-For is the proxy's view ({line['client']}); "
