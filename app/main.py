@@ -24,6 +24,7 @@ from app.core.openapi import complete_problem_responses
 from app.core.request_id import REQUEST_ID_HEADER
 from app.core.security_headers import SecurityHeaders
 from app.routers import API_ROUTERS
+from app.routers.v2 import API_V2_ROUTERS
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
+    for router in API_V2_ROUTERS:
+        app.include_router(router, prefix="/api/v2")
     return app
 
 

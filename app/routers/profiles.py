@@ -1,14 +1,25 @@
 """Public profiles and following (`/profiles/{username}`)."""
 
+from datetime import UTC, datetime
 from http import HTTPStatus
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
+from app.core.versioning.retirement import Retirement
 from app.deps import CurrentUser, OptionalUser, ProfileUser, SessionDep
 from app.schemas.profile import ProfileResponse
 from app.services import profiles
+
+# Version 1 of this read is retired in favour of /api/v2 (README "Versioning"): it keeps
+# answering, with Deprecation, Sunset and successor-version Link headers, until the sunset.
+GET_PROFILE_RETIREMENT = Retirement(
+    deprecated_at=datetime(2026, 12, 1, tzinfo=UTC),
+    sunset_at=datetime(2027, 6, 30, tzinfo=UTC),
+    successor="/api/v2/profiles/{username}",
+)
+_RETIRED = GET_PROFILE_RETIREMENT.openapi()
 
 router = APIRouter(prefix="/profiles/{username}", tags=["profiles"])
 _ERRORS = problem_responses(
@@ -17,7 +28,12 @@ _ERRORS = problem_responses(
 
 
 @router.get(
-    "", summary="A user's public profile", responses=_ERRORS, openapi_extra=ANONYMOUS_ALLOWED
+    "",
+    summary="A user's public profile (deprecated: see /api/v2/profiles/{username})",
+    responses=_ERRORS | _RETIRED["responses"],
+    deprecated=_RETIRED["deprecated"],
+    dependencies=[Depends(GET_PROFILE_RETIREMENT.dependency())],
+    openapi_extra=ANONYMOUS_ALLOWED,
 )
 async def get_profile(
     viewer: OptionalUser, user: ProfileUser, session: SessionDep

@@ -1,11 +1,11 @@
 """Profiles and follows. `following` is always relative to a viewer (None: anonymous)."""
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, false, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, false, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Follow, User
-from app.schemas.profile import Profile
+from app.schemas.profile import Profile, ProfileV2
 
 
 def is_followed_by(
@@ -27,6 +27,16 @@ def profile_of(user: User, *, following: bool) -> Profile:
 async def view(session: AsyncSession, viewer: User | None, user: User) -> Profile:
     following = bool(await session.scalar(select(is_followed_by(viewer, user.id))))
     return profile_of(user, following=following)
+
+
+async def view_v2(session: AsyncSession, viewer: User | None, user: User) -> ProfileV2:
+    """Version 2: `following` and the follower count in one statement."""
+    followers = select(func.count()).where(Follow.followee_id == user.id).scalar_subquery()
+    following, count = (
+        await session.execute(select(is_followed_by(viewer, user.id), followers))
+    ).one()
+    profile = profile_of(user, following=bool(following))
+    return ProfileV2(**profile.model_dump(), followers_count=count)
 
 
 async def follow(session: AsyncSession, follower: User, followee: User) -> Profile:

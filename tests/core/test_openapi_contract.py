@@ -116,6 +116,7 @@ def test_optional_authentication_is_marked_as_such(schema: dict[str, Any]) -> No
         "GET /api/articles/{slug}",
         "GET /api/articles/{slug}/comments",
         "GET /api/profiles/{username}",
+        "GET /api/v2/profiles/{username}",
     }
     feed = schema["paths"]["/api/articles/feed"]["get"]
     assert feed["security"] == [{"OAuth2 password": []}, {"Token": []}]

@@ -1,0 +1,29 @@
+"""Profiles, version 2 (`/api/v2/profiles/{username}`): the profile itself, no envelope.
+
+What changed from v1 (`{"profile": {...}}`): the body is the profile object, and it says
+how many users follow the profile. Same loading, same errors, same services.
+"""
+
+from http import HTTPStatus
+
+from fastapi import APIRouter
+
+from app.core.auth import ANONYMOUS_ALLOWED
+from app.core.errors import problem_responses
+from app.deps import OptionalUser, ProfileUser, SessionDep
+from app.schemas.profile import ProfileV2
+from app.services import profiles
+
+router = APIRouter(prefix="/profiles/{username}", tags=["profiles v2"])
+
+
+@router.get(
+    "",
+    summary="A user's public profile (v2: no envelope, with the follower count)",
+    operation_id="get_profile_v2",
+    responses=problem_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)
+    | problem_responses(HTTPStatus.UNAUTHORIZED),
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+async def get_profile(viewer: OptionalUser, user: ProfileUser, session: SessionDep) -> ProfileV2:
+    return await profiles.view_v2(session, viewer, user)
