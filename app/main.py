@@ -23,7 +23,8 @@ from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses
 from app.core.request_id import REQUEST_ID_HEADER
 from app.core.security_headers import SecurityHeaders
-from app.routers import API_ROUTERS
+from app.core.streams.setup import event_fanout
+from app.routers import API_ROUTERS, STREAM_CHANNELS
 from app.routers.v2 import API_V2_ROUTERS
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
+    # Connects on the first stream only (app/core/streams/fanout.py).
+    app.state.event_fanout = fanout = event_fanout(settings, STREAM_CHANNELS)
     try:
         await check_database_at_startup(engine, settings)
         # Everything built so far (modules, routes, schemas, the pool) lives as long as the
@@ -54,6 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
+        await fanout.close()
         await engine.dispose()
         logger.info("database pool disposed")
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # (app/core/pooler.py says what changes). Session-mode pooling needs nothing.
     db_pooler: Literal["none", "pgbouncer"] = "none"
     db_echo: bool = False
+    # LISTEN for live events (app/core/streams) needs a direct connection: set this to
+    # PostgreSQL itself when DATABASE_URL points at PgBouncer in transaction mode.
+    db_listen_url: str | None = None
     health_db_timeout_seconds: float = Field(default=2.0, gt=0)
     # Set by docker/gunicorn.conf.py; used to check the connection budget at start-up.
     web_concurrency: int = Field(default=1, ge=1)
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
     # Failed logins for one email from one client address, within a window, before 429s.
     login_failure_limit: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    # Server-Sent Events streams (app/core/streams): comment lines this often keep proxies
+    # from timing them out; at most this many open per worker (then 503); events kept
+    # this long for clients resuming with Last-Event-ID.
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    stream_max_per_worker: int = Field(default=100, ge=1)
+    stream_event_retention_seconds: int = Field(default=86_400, ge=60)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
@@ -82,9 +92,11 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "db_listen_url")
     @classmethod
-    def _use_asyncpg_driver(cls, value: str) -> str:
+    def _use_asyncpg_driver(cls, value: str | None) -> str | None:
+        if not value:  # DB_LISTEN_URL unset or empty: DATABASE_URL
+            return None
         # Hosting platforms hand out `postgres://` or `postgresql://` URLs; the app only
         # speaks asyncpg, so normalise those and reject any other driver explicitly.
         scheme, sep, rest = value.partition("://")
@@ -137,6 +149,12 @@ class Settings(BaseSettings):
                 f"SECRET_KEY must be at least {needed} bytes long for {self.jwt_algorithm}"
             )
         return self
+
+    @property
+    def listen_dsn(self) -> str:
+        """The plain `postgresql://` URL asyncpg connects to for LISTEN."""
+        url = self.db_listen_url or self.database_url
+        return "postgresql://" + url.partition("://")[2]
 
     @property
     def is_development(self) -> bool:

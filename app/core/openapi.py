@@ -60,9 +60,10 @@ def _complete(operation: dict[str, Any]) -> None:
     for response in responses.values():
         content = response.get("content", {})
         if PROBLEM_CONTENT_TYPE in content:
-            # FastAPI files a response `model` under the route's JSON media type too;
-            # errors are never sent as plain `application/json`.
-            content.pop("application/json", None)
+            # FastAPI files a response `model` under the route's media type too (JSON, or
+            # an event stream); errors are only ever sent as problem documents.
+            for media_type in [key for key in content if key != PROBLEM_CONTENT_TYPE]:
+                del content[media_type]
     body_types = operation.get("requestBody", {}).get("content", {})
     # Every operation with a body may meet one that is not text (400) or too large (413).
     for status in (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE):

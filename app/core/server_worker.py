@@ -25,6 +25,7 @@ from uvicorn_worker import UvicornWorker
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PROBLEM_CONTENT_TYPE
+from app.core.streams import draining
 
 
 def _refusal(status: HTTPStatus, field: str, message: str) -> bytes:
@@ -119,6 +120,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
     # Parser callbacks, in the order httptools calls them.
+
+    def shutdown(self) -> None:
+        # The server is shutting down: open streams end now, or the graceful shutdown
+        # would wait for them until Gunicorn's graceful timeout (app/core/streams/draining.py).
+        draining.begin()
+        super().shutdown()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

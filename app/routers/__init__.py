@@ -2,10 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.routers import articles, comments, profiles, tags, users
+from app.routers import articles, comment_stream, comments, profiles, tags, users
+from app.services import comment_events
 
 # Mounted one by one rather than through one parent router: each level of nesting is
 # another round of route matching on every request.
 API_ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (users, profiles, articles, comments, tags)
+    module.router for module in (users, profiles, articles, comments, comment_stream, tags)
 )
+# The live-event channels the worker's fan-out listens on (app/core/streams).
+STREAM_CHANNELS: tuple[str, ...] = (comment_events.CHANNEL,)

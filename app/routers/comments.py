@@ -22,7 +22,7 @@ _ERRORS = problem_responses(
 )
 
 
-def _present(view: CommentView) -> Comment:
+def present_comment(view: CommentView) -> Comment:
     return Comment(
         id=view.comment.id,
         created_at=view.comment.created_at,
@@ -42,7 +42,7 @@ async def list_comments(
     viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
 ) -> CommentListResponse:
     views = await comments.for_article(session, viewer, article)
-    return CommentListResponse(comments=[_present(view) for view in views])
+    return CommentListResponse(comments=[present_comment(view) for view in views])
 
 
 @router.post("", status_code=HTTPStatus.CREATED, summary="Comment on an article", responses=_ERRORS)
@@ -50,7 +50,7 @@ async def add_comment(
     user: CurrentUser, article: ArticleBySlug, body: CreateCommentRequest, session: SessionDep
 ) -> CommentResponse:
     view = await comments.add(session, user, article, body.comment.body)
-    return CommentResponse(comment=_present(view))
+    return CommentResponse(comment=present_comment(view))
 
 
 @router.delete(

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Forbidden, NotFound
 from app.models import Article, Comment, User
+from app.services import comment_events
 from app.services.profiles import is_followed_by
 
 
@@ -34,6 +35,7 @@ async def add(session: AsyncSession, author: User, article: Article, body: str) 
     comment = Comment(body=body, article_id=article.id, author_id=author.id)
     session.add(comment)
     await session.flush()
+    await comment_events.announce_created(session, comment)
     return CommentView(comment, author, following=False)  # nobody follows themselves
 
 
@@ -47,3 +49,4 @@ async def remove(session: AsyncSession, user: User, article: Article, comment_id
         raise Forbidden("Only its author may delete this comment.", {"comment": ["forbidden"]})
     await session.delete(comment)
     await session.flush()
+    await comment_events.announce_deleted(session, comment)

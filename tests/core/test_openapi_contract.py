@@ -115,6 +115,7 @@ def test_optional_authentication_is_marked_as_such(schema: dict[str, Any]) -> No
         "GET /api/articles",
         "GET /api/articles/{slug}",
         "GET /api/articles/{slug}/comments",
+        "GET /api/articles/{slug}/comments/stream",
         "GET /api/profiles/{username}",
         "GET /api/v2/profiles/{username}",
     }
