@@ -116,7 +116,9 @@ async def test_a_comment_posted_on_one_server_reaches_a_stream_on_the_other(
     assert created.data["comment"]["author"]["username"] == setup.author.username
     assert deleted.event == "comment.deleted"
     assert deleted.data == {"id": first}
-    assert created.id is not None and deleted.id is not None and deleted.id > created.id
+    assert created.id is not None
+    assert deleted.id is not None
+    assert deleted.id > created.id
     assert heartbeat == "heartbeat"
 
 
