@@ -58,8 +58,10 @@ class EventFanout:
         channels: tuple[str, ...],
         max_subscribers: int,
         retention_seconds: int,
+        application_name: str = "event listener",
     ) -> None:
         self.dsn = dsn
+        self.application_name = application_name
         self.retention_seconds = retention_seconds
         self.channels = channels
         self.max_subscribers = max_subscribers
@@ -123,7 +125,9 @@ class EventFanout:
                 self.listening.clear()
 
     async def _listen_once(self) -> None:
-        connection = await asyncpg.connect(self.dsn, timeout=10)
+        connection = await asyncpg.connect(
+            self.dsn, timeout=10, server_settings={"application_name": self.application_name}
+        )
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _connection: lost.set())
         try:

@@ -21,4 +21,5 @@ def event_fanout(settings: Settings, channels: tuple[str, ...]) -> EventFanout:
         channels,
         max_subscribers=settings.stream_max_per_worker,
         retention_seconds=settings.stream_event_retention_seconds,
+        application_name=f"{settings.app_name[:50]} listener",
     )
