@@ -7,7 +7,7 @@ parameter order, so authentication is listed before any resource lookup.
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Path, Request, Response, Security
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,8 @@ from app.core.auth import credentials_from_header
 from app.core.config import Settings
 from app.core.database import get_session
 from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.ratelimit.limiter import enforce, limits_rate
+from app.core.ratelimit.policy import RateLimitPolicy
 from app.core.security import InvalidToken, decode_access_token
 from app.core.text import StorableText
 from app.models import Article, User
@@ -117,3 +119,43 @@ async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
 
 OwnArticle = Annotated[Article, Depends(get_own_article)]
 """The article at {slug}, which the current user wrote (401, 404, then 403)."""
+
+
+# Rate limits on writes (app/core/ratelimit; README "Rate limiting"): one statement per
+# limited request, none on reads; per user (the token's subject), else per client address.
+# Keyed from the token, not CurrentUser: the count must take its pool connection and give
+# it back BEFORE the request's session takes one, or a write would hold two at once and a
+# burst would exhaust the pool. An invalid token is counted for the address (then 401).
+
+
+async def _limit_writes(request: Request, response: Response, key: str) -> None:
+    settings: Settings = request.app.state.settings
+    if settings.rate_limit_writes:  # 0: off
+        policy = RateLimitPolicy(
+            "writes", settings.rate_limit_writes, settings.rate_limit_window_seconds
+        )
+        await enforce(request, response, policy, key)
+
+
+def _address(request: Request) -> str:
+    return f"address:{request.client.host if request.client else ''}"
+
+
+@limits_rate
+async def limit_user_writes(request: Request, response: Response, token: TokenDep) -> None:
+    try:
+        key = f"user:{decode_access_token(token, request.app.state.settings)}" if token else None
+    except InvalidToken:
+        key = None
+    await _limit_writes(request, response, key or _address(request))
+
+
+@limits_rate
+async def limit_anonymous_writes(request: Request, response: Response) -> None:
+    await _limit_writes(request, response, _address(request))
+
+
+# For route decorators: `dependencies=WRITE_LIMITED`. Route dependencies run before the
+# endpoint's, so the count comes first (a 429 before a 401, 404 or 422).
+WRITE_LIMITED = [Depends(limit_user_writes)]
+ANONYMOUS_WRITE_LIMITED = [Depends(limit_anonymous_writes)]

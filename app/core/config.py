@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     stream_max_per_worker: int = Field(default=100, ge=1)
     stream_event_retention_seconds: int = Field(default=86_400, ge=60)
 
+    # Writes per user (or per client address before login) and window, shared by every
+    # worker (app/core/ratelimit); 0 turns the limit off.
+    rate_limit_writes: int = Field(default=120, ge=0)
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=86_400)
+
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)

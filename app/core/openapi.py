@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.core.auth import OAUTH2_SCHEME_NAME, TOKEN_SCHEME, TOKEN_SCHEME_NAME
 from app.core.database_outage import uses_database
 from app.core.errors import PROBLEM_CONTENT_TYPE
+from app.core.ratelimit.openapi import declare_rate_limits
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -99,6 +100,7 @@ def complete_problem_responses(app: FastAPI) -> None:
                 for operation in path_item.values():
                     _complete(operation)
             _declare_outages(app, paths)
+            declare_rate_limits(app, paths)
             schemes = schema.get("components", {}).get("securitySchemes", {})
             if OAUTH2_SCHEME_NAME in schemes:
                 schemes[TOKEN_SCHEME_NAME] = TOKEN_SCHEME

@@ -1,6 +1,8 @@
 """ORM models. Importing this package registers every table on `Base.metadata`."""
 
-from app.core.streams.event_log import StreamEvent  # a platform table, registered here too
+# Platform tables (app/core), registered here with the others for Alembic.
+from app.core.ratelimit.counter import RateLimitCounter
+from app.core.streams.event_log import StreamEvent
 from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
 from app.models.login_failure import LoginFailures
 from app.models.social import Follow
@@ -13,6 +15,7 @@ __all__ = [
     "Favorite",
     "Follow",
     "LoginFailures",
+    "RateLimitCounter",
     "StreamEvent",
     "Tag",
     "User",

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Query, Response
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.core.text import StorableText
-from app.deps import ArticleBySlug, ArticleSlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
+from app.deps import (
+    WRITE_LIMITED,
+    ArticleBySlug,
+    ArticleSlug,
+    CurrentUser,
+    OptionalUser,
+    OwnArticle,
+    SessionDep,
+)
 from app.schemas.article import (
     ArticleListResponse,
     ArticleResponse,
@@ -112,6 +120,7 @@ async def feed(
     "",
     status_code=HTTPStatus.CREATED,
     summary="Write an article",
+    dependencies=WRITE_LIMITED,
     description="Titles need not be unique: a taken slug gets a short random suffix. Tags are "
     "trimmed, deduplicated and listed alphabetically (at most 20, of 64 characters each).",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
@@ -136,6 +145,7 @@ async def get_article(
 @router.put(
     "/{slug}",
     summary="Edit your article",
+    dependencies=WRITE_LIMITED,
     description="Only the fields sent change; null is a 422. A new title gives a new slug "
     "unless it reads the same (case and punctuation changes keep it). `tagList: []` removes "
     "every tag and an absent `tagList` keeps them.",
@@ -152,6 +162,7 @@ async def update_article(
     "/{slug}",
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your article (and its comments and favorites)",
+    dependencies=WRITE_LIMITED,
     responses=_OWNER_ERRORS,
 )
 async def delete_article(article: OwnArticle, session: SessionDep) -> Response:
@@ -162,6 +173,7 @@ async def delete_article(article: OwnArticle, session: SessionDep) -> Response:
 @router.post(
     "/{slug}/favorite",
     summary="Favorite an article",
+    dependencies=WRITE_LIMITED,
     description="Idempotent: favoriting twice counts once.",
     responses=_ONE_ERRORS,
 )
@@ -175,6 +187,7 @@ async def favorite(
 @router.delete(
     "/{slug}/favorite",
     summary="Remove an article from your favorites",
+    dependencies=WRITE_LIMITED,
     description="Idempotent: removing a favorite you do not have is not an error.",
     responses=_ONE_ERRORS,
 )

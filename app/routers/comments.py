@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import ArticleBySlug, CurrentUser, OptionalUser, SessionDep
+from app.deps import WRITE_LIMITED, ArticleBySlug, CurrentUser, OptionalUser, SessionDep
 from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
 from app.services import comments
 from app.services.comments import CommentView
@@ -45,7 +45,13 @@ async def list_comments(
     return CommentListResponse(comments=[present_comment(view) for view in views])
 
 
-@router.post("", status_code=HTTPStatus.CREATED, summary="Comment on an article", responses=_ERRORS)
+@router.post(
+    "",
+    status_code=HTTPStatus.CREATED,
+    summary="Comment on an article",
+    dependencies=WRITE_LIMITED,
+    responses=_ERRORS,
+)
 async def add_comment(
     user: CurrentUser, article: ArticleBySlug, body: CreateCommentRequest, session: SessionDep
 ) -> CommentResponse:
@@ -57,6 +63,7 @@ async def add_comment(
     "/{comment_id}",
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your comment",
+    dependencies=WRITE_LIMITED,
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,
         HTTPStatus.FORBIDDEN,

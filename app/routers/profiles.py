@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.core.versioning.retirement import Retirement
-from app.deps import CurrentUser, OptionalUser, ProfileUser, SessionDep
+from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, ProfileUser, SessionDep
 from app.schemas.profile import ProfileResponse
 from app.services import profiles
 
@@ -44,6 +44,7 @@ async def get_profile(
 @router.post(
     "/follow",
     summary="Follow a user",
+    dependencies=WRITE_LIMITED,
     description="Idempotent: following twice is not an error. Following yourself is a no-op "
     "that returns your profile with `following: false`.",
     responses=_ERRORS,
@@ -55,6 +56,7 @@ async def follow(user: CurrentUser, followee: ProfileUser, session: SessionDep) 
 @router.delete(
     "/follow",
     summary="Stop following a user",
+    dependencies=WRITE_LIMITED,
     description="Idempotent: unfollowing someone you do not follow is not an error.",
     responses=_ERRORS,
 )

@@ -7,7 +7,15 @@ from fastapi import APIRouter, Form
 
 from app.core.errors import problem_responses
 from app.core.security import create_access_token
-from app.deps import CurrentUser, LoginThrottleDep, SessionDep, SettingsDep, TokenDep
+from app.deps import (
+    ANONYMOUS_WRITE_LIMITED,
+    WRITE_LIMITED,
+    CurrentUser,
+    LoginThrottleDep,
+    SessionDep,
+    SettingsDep,
+    TokenDep,
+)
 from app.models import User
 from app.schemas.user import (
     AccessToken,
@@ -47,6 +55,7 @@ def _user_response(user: User, token: str) -> UserResponse:
     "/users",
     status_code=HTTPStatus.CREATED,
     summary="Register a new user",
+    dependencies=ANONYMOUS_WRITE_LIMITED,
     responses=problem_responses(HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 async def register(
@@ -102,6 +111,7 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
 @router.put(
     "/user",
     summary="Update the current user",
+    dependencies=WRITE_LIMITED,
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
     ),

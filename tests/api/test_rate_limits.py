@@ -1,0 +1,103 @@
+"""Writes are limited per user (or per address before login); reads are never counted."""
+
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.core.database import Sessions
+from tests.support.contract import check_against_openapi
+from tests.support.users import register
+
+LIMIT = 3
+WINDOW = 86_400  # fixed windows of a day end at midnight UTC: not within a test, in practice
+
+
+@pytest.fixture
+async def limited(
+    settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[AsyncClient]:
+    """The app with a quota of LIMIT writes per minute, inside the test's transaction."""
+    from app.main import create_app  # noqa: PLC0415 (see conftest: app fixture)
+
+    app = create_app(
+        settings.model_copy(
+            update={"rate_limit_writes": LIMIT, "rate_limit_window_seconds": WINDOW}
+        )
+    )
+    app.state.engine = engine
+    app.state.sessions = Sessions(session_factory, session_factory)
+
+    async def conforms(response: object) -> None:
+        check_against_openapi(app, response)  # type: ignore[arg-type]
+
+    # An address of its own: other tests' committed writes count for 127.0.0.1.
+    transport = ASGITransport(
+        app=app, client=(f"10.{random.randrange(256)}.{random.randrange(256)}.7", 123)
+    )
+    async with AsyncClient(
+        transport=transport, base_url="http://test", event_hooks={"response": [conforms]}
+    ) as client:
+        yield client
+
+
+async def test_writes_beyond_the_quota_get_429_with_ratelimit_fields(
+    limited: AsyncClient,
+) -> None:
+    fan = await register(limited, "fan")  # an anonymous write: counted for the address
+    other = await register(limited, "other")
+    await register(limited, "celeb")  # the address's third: its quota is spent
+
+    statuses, remaining = [], []
+    for _ in range(LIMIT + 1):
+        response = await limited.post("/api/profiles/celeb/follow", headers=fan.headers)
+        statuses.append(response.status_code)
+        remaining.append(response.headers.get("RateLimit", ""))
+    refused = response
+    reads = [await limited.get("/api/profiles/celeb", headers=fan.headers) for _ in range(5)]
+    others = await limited.post("/api/profiles/celeb/follow", headers=other.headers)
+
+    assert statuses == [200] * LIMIT + [429]
+    assert [value.split(";")[1] for value in remaining[:LIMIT]] == ["r=2", "r=1", "r=0"]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"] == {"request": ["rate limit 'writes' exceeded"]}
+    assert 1 <= int(refused.headers["Retry-After"]) <= WINDOW
+    assert refused.headers["RateLimit-Policy"] == f'"writes";q={LIMIT};w={WINDOW}'
+    assert refused.headers["RateLimit"] == f'"writes";r=0;t={refused.headers["Retry-After"]}'
+    assert all(read.status_code == 200 for read in reads)  # reads are not limited
+    assert "RateLimit" not in reads[0].headers
+    assert others.status_code == 200  # per user: another user has a quota of its own
+
+
+async def test_registrations_are_limited_per_address(limited: AsyncClient) -> None:
+    for _ in range(LIMIT):
+        await register(limited)
+    body = {"user": {"username": "onetoo", "email": "one@too.com", "password": "x" * 12}}
+
+    response = await limited.post("/api/users", json=body)
+
+    assert response.status_code == 429
+
+
+def test_the_openapi_document_declares_the_429_on_limited_operations(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    follow = paths["/api/profiles/{username}/follow"]["post"]["responses"]["429"]
+    assert set(follow["headers"]) == {"Retry-After", "RateLimit-Policy", "RateLimit"}
+    assert follow["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    limited = {
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if "429" in operation["responses"]
+    }
+    assert "GET /api/articles" not in limited
+    assert "GET /api/articles/{slug}/comments/stream" not in limited
+    assert {"POST /api/articles", "PUT /api/user", "POST /api/users"} <= limited
+    # Login has its own throttle (also a 429), counted per email and address.
+    assert "POST /api/users/login" in limited
