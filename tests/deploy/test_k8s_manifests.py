@@ -217,3 +217,22 @@ def test_secrets_are_referenced_never_shipped(manifests: list[Manifest]) -> None
     assert referenced == documented
     gitignored = (REPO_ROOT / ".gitignore").read_text().splitlines()
     assert "deploy/k8s/secret.env" in gitignored
+
+
+def test_the_migrate_phase_holds_the_job_and_what_it_needs(manifests: list[Manifest]) -> None:
+    # README: `kubectl apply -k ... -l conduit.example/phase=migrate` runs before the rollout.
+    phase = {
+        (doc["kind"], doc["metadata"]["name"])
+        for doc in manifests
+        if doc["metadata"].get("labels", {}).get("conduit.example/phase") == "migrate"
+    }
+    job = find(manifests, "Job", "conduit-migrate")
+    pod = job["spec"]["template"]["spec"]
+    [config] = [source["configMapRef"]["name"] for source in pod["containers"][0]["envFrom"]]
+
+    assert phase == {
+        ("Job", "conduit-migrate"),
+        ("ConfigMap", config),
+        ("ServiceAccount", pod["serviceAccountName"]),
+        ("NetworkPolicy", "conduit-migrate"),
+    }
