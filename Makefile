@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve migrate revision seed test lint format lock bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve migrate revision seed test lint lint-deploy format lock bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,13 @@ $(VENV)/.installed: requirements-dev.txt | $(BIN)/python $(if $(filter $(BIN)/uv
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+
+# checkov (make lint-deploy) pins packages the dev tools need newer: it gets a venv of its own.
+TOOLS := .venv-tools
+$(TOOLS)/.installed: requirements-deploy-lint.txt | $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv)
+	test -x $(TOOLS)/bin/python || $(BIN)/python -m venv $(TOOLS)
+	VIRTUAL_ENV=$(TOOLS) $(UV) pip install --quiet --require-hashes -r requirements-deploy-lint.txt
+	@touch $@
 
 run: install ## Dev server with reload on http://127.0.0.1:8000 (docs at /docs)
 	$(LOCAL) run
@@ -64,10 +71,14 @@ test-servers:
 			echo "         Install them (Debian/Ubuntu: apt-get install $(strip $(TEST_PACKAGES)))."; \
 		fi; }
 
-lint: install ## ruff (lint + format check) and mypy --strict
+lint: install ## ruff (lint + format check), mypy --strict, then lint-deploy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	@$(MAKE) --no-print-directory lint-deploy
+
+lint-deploy: install $(TOOLS)/.installed ## Kubernetes manifests, offline: render, schema-check, checkov
+	$(BIN)/python -m tests.deploy.k8s_lint --checkov $(TOOLS)/bin/checkov
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -76,6 +87,7 @@ format: install ## Apply ruff's fixes and formatting
 lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requirements*.txt from pyproject.toml
 	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.txt
 	$(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.txt
+	$(UV) pip compile --group pyproject.toml:deploy-lint --universal --python-version 3.11 --generate-hashes -o requirements-deploy-lint.txt
 
 seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
 	$(LOCAL) seed $(ARGS)
@@ -100,4 +112,4 @@ clean: ## Stop the embedded databases, then remove them, the venv and caches
 			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
 			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
 	done; fi
-	rm -rf $(VENV) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(TOOLS) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
