@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium run serve migrate revision seed test lint format lock bench conformance docker-check db-stop clean
+.PHONY: help install chromium run serve migrate revision seed test lint format lock openapi client bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,6 +70,13 @@ lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requ
 	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.txt
 	$(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.txt
 
+openapi: install ## Rewrite openapi.json, the API's committed snapshot, from the app
+	$(BIN)/python -m app.cli.openapi
+
+# Needs Node.js 20+ and npm only (no Python venv): the client is built from the snapshot.
+client: ## TypeScript client from openapi.json into clients/typescript/src (npm ci, generate, tsc)
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run --silent generate && npm run --silent typecheck
+
 seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
 	$(LOCAL) seed $(ARGS)
 
@@ -85,7 +92,7 @@ conformance: install ## RealWorld suites against a running server: make conforma
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 
-clean: ## Stop the embedded databases, then remove them, the venv and caches
+clean: ## Stop the embedded databases, then remove them, the venv, node_modules and caches
 	@# Stop the servers first: deleted under a running PostgreSQL, its files stay open and it runs on.
 	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m app.cli.devdb clean --data-dir .devdb; \
 	else for pidfile in .devdb/*/postmaster.pid; do \
@@ -93,4 +100,4 @@ clean: ## Stop the embedded databases, then remove them, the venv and caches
 			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
 			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
 	done; fi
-	rm -rf $(VENV) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .devdb .conformance clients/typescript/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
