@@ -57,10 +57,15 @@ chromium:
 			echo "         Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path."; \
 		fi; }
 
-lint: install ## ruff (lint + format check) and mypy --strict
+# The same commands run as pre-commit hooks (.pre-commit-config.yaml; a test keeps them equal).
+# The GitHub files are checked offline: schemas vendored in check-jsonschema, zizmor --offline.
+lint: install ## ruff (lint + format check), mypy --strict, the CI workflow and Dependabot files
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/zizmor --offline .github/
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
