@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium run serve migrate revision seed test lint format lock openapi client bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve migrate revision seed test lint format lock openapi client bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,18 +43,25 @@ revision: install ## New migration from model changes: make revision m="add bio 
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade head
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate -m "$(m)"
 
-test: install chromium ## The whole test suite with coverage (fails under 90%)
+test: install test-servers ## The whole test suite with coverage (fails under 90%), then the API tests through PgBouncer
 	$(BIN)/pytest --cov --cov-report=term
+	@if [ -n "$$CI" ] || command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then \
+		echo "TEST_DB_POOLER=pgbouncer $(BIN)/pytest tests/api -q"; \
+		TEST_DB_POOLER=pgbouncer $(BIN)/pytest tests/api -q; \
+	else echo "WARNING: no pgbouncer: the API tests through PgBouncer were SKIPPED (they fail under CI)."; fi
 
-# The /docs browser test drives Debian's chromium (tests/browser/): installed here as root.
-chromium:
-	@command -v chromium >/dev/null || [ -n "$$CHROMIUM" ] || { \
+# Real servers some tests drive, from Debian's packages, installed here as root: chromium
+# (the /docs browser test, tests/browser/) and pgbouncer (tests/pooler/, the second pass).
+TEST_PACKAGES := $(if $(shell command -v chromium || echo "$$CHROMIUM"),,chromium) \
+	$(if $(shell command -v pgbouncer || test -x /usr/sbin/pgbouncer && echo found),,pgbouncer)
+test-servers:
+	@[ -z "$(strip $(TEST_PACKAGES))" ] || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing chromium (Debian package) for the /docs browser test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			echo "installing $(strip $(TEST_PACKAGES)) (Debian packages) for the tests that drive them"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 		else \
-			echo "WARNING: no chromium: the /docs browser test will be SKIPPED (it fails under CI)."; \
-			echo "         Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path."; \
+			echo "WARNING: missing $(strip $(TEST_PACKAGES)): the tests that need them will be SKIPPED (they fail under CI)."; \
+			echo "         Install them (Debian/Ubuntu: apt-get install $(strip $(TEST_PACKAGES)))."; \
 		fi; }
 
 # The same commands run as pre-commit hooks (.pre-commit-config.yaml; a test keeps them equal).

@@ -11,7 +11,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from app.core.config import Settings, get_settings
-from app.core.database import check_connection_budget, create_engine, create_sessions
+from app.core.database import create_engine, create_sessions
+from app.core.database_startup import check_database_at_startup
 from app.core.docs import install_docs
 from app.core.edge import EdgeMiddleware
 from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
@@ -45,7 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
     try:
-        await check_connection_budget(engine, settings)
+        await check_database_at_startup(engine, settings)
         # Everything built so far (modules, routes, schemas, the pool) lives as long as the
         # worker. Frozen, it is left out of garbage collections: a full collection walking
         # it stalls every request in flight for tens of milliseconds.

@@ -36,7 +36,11 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then (jittered so they do not all restart at once).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
-# Trust X-Forwarded-* only from these proxies (comma-separated, or * behind a private LB).
+# X-Forwarded-For/-Proto are believed only from these addresses or networks (comma-
+# separated, e.g. the proxy's subnet). The client address they yield keys the login
+# throttle: trust a range clients can reach and they pick their address (no throttling);
+# leave the proxy out and every client shares its address (one lockout for all).
+# README "Scaling out".
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Gunicorn 27 opens a control socket by default; this service does not use it.
 control_socket_disable = True

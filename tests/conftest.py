@@ -4,8 +4,14 @@ The database is `TEST_DATABASE_URL` when set (its schema is wiped and rebuilt), 
 an embedded PostgreSQL started for the session under `.devdb/test`. The URL is exported
 as `DATABASE_URL` before any test module is imported, so the settings, the Alembic
 environment and `app.main` all see the test database.
+
+With `TEST_DB_POOLER=pgbouncer` (the second pass of `make test`), the tests reach that
+database through a real PgBouncer in transaction mode, with `DB_POOLER=pgbouncer`; the
+migrations still run directly, as in production.
 """
 
+import asyncio
+import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -21,12 +27,17 @@ from app.core.database import Sessions, create_engine
 from tests.support.contract import check_against_openapi
 from tests.support.database import (
     prepare_database,
+    set_role_statement_timeout,
     start_embedded_database,
     stop_embedded_database,
 )
+from tests.support.pgbouncer import running_pgbouncer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = REPO_ROOT / ".devdb" / "test"
+# Enough server connections for a test's transaction, its app's pool and concurrent requests.
+TEST_PGBOUNCER_POOL_SIZE = 5
+_pooler = contextlib.ExitStack()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,9 +47,21 @@ def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("TEST_DATABASE_URL") or start_embedded_database(EMBEDDED_DATA_DIR)
     os.environ["DATABASE_URL"] = url
     prepare_database(url)
+    if os.environ.get("TEST_DB_POOLER") == "pgbouncer":
+        os.environ["DATABASE_URL"] = _through_pgbouncer(url)
+        os.environ["DB_POOLER"] = "pgbouncer"
+
+
+def _through_pgbouncer(url: str) -> str:
+    # Behind PgBouncer the statement timeout lives on the role (README "Scaling out").
+    asyncio.run(set_role_statement_timeout(url, Settings(database_url=url).db_statement_timeout_ms))
+    _pooler.callback(lambda: asyncio.run(set_role_statement_timeout(url, None)))
+    bouncer = _pooler.enter_context(running_pgbouncer(url, pool_size=TEST_PGBOUNCER_POOL_SIZE))
+    return bouncer.url()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _pooler.close()
     if not os.environ.get("TEST_DATABASE_URL"):
         stop_embedded_database(EMBEDDED_DATA_DIR)
 

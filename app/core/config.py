@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Pooled connections idle this long are pinged before reuse (app/core/pool_ping.py).
     db_pool_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    # What sits between us and PostgreSQL: "pgbouncer" for PgBouncer in transaction mode
+    # (app/core/pooler.py says what changes). Session-mode pooling needs nothing.
+    db_pooler: Literal["none", "pgbouncer"] = "none"
     db_echo: bool = False
     health_db_timeout_seconds: float = Field(default=2.0, gt=0)
     # Set by docker/gunicorn.conf.py; used to check the connection budget at start-up.

@@ -4,22 +4,20 @@ Nothing here connects at import time: `create_engine` is called from the applica
 lifespan, i.e. inside each Gunicorn worker after it has forked.
 """
 
-import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import MetaData, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+from app.core import pooler
 from app.core.config import Settings
 from app.core.fair_pool import FairAsyncPool
+from app.core.outage_log import outage_log
 from app.core.pool_ping import ping_after_idle
-
-logger = logging.getLogger(__name__)
 
 # Stable, predictable constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -36,16 +34,13 @@ class Base(DeclarativeBase):
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    server_settings = {"application_name": settings.app_name[:63]}
-    if settings.db_statement_timeout_ms:
-        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
     engine = _create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=settings.db_pool_recycle_seconds,
-        connect_args={"server_settings": server_settings},
+        connect_args=pooler.connect_args(settings),
         poolclass=FairAsyncPool,
     )
     ping_after_idle(engine, settings.db_pool_ping_after_idle_seconds)
@@ -94,8 +89,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     session = (sessions.autocommit if read_only else sessions.transactional)()
     try:
         yield session
+        reached = session.in_transaction()  # at least one statement ran, and none failed
         if not read_only:
             await session.commit()
+        if reached and outage_log.started_at is not None:
+            outage_log.reached()
     finally:
         # Rolls back whatever was not committed. Not `async with`: AsyncSession's exit runs
         # close() in a shielded task of its own, and FastAPI already shields a dependency's
@@ -118,37 +116,3 @@ def violated_constraint(error: Exception) -> str | None:
 def sqlstate(error: Exception) -> str | None:
     """The PostgreSQL SQLSTATE behind a DBAPIError, if the driver reported one."""
     return _driver_detail(error, "sqlstate")
-
-
-class ConnectionBudgetExceeded(RuntimeError):
-    """The workers' pools could open more connections than the database accepts."""
-
-
-async def check_connection_budget(engine: AsyncEngine, settings: Settings) -> None:
-    """Refuse to start when workers x (pool size + overflow) cannot fit the server.
-
-    Headroom is kept for migrations, psql sessions and monitoring: the larger of 3
-    connections and 10% of `max_connections`, on top of the superuser reserve.
-    """
-    per_worker = settings.db_pool_size + settings.db_max_overflow
-    needed = settings.web_concurrency * per_worker
-    try:
-        async with engine.connect() as connection:
-            limit = int(await connection.scalar(text("SHOW max_connections")) or 0)
-            reserved = int(
-                await connection.scalar(text("SHOW superuser_reserved_connections")) or 0
-            )
-    except (OSError, SQLAlchemyError) as error:
-        # An unreachable database is the readiness probe's business, not a reason to crash.
-        logger.warning("could not check the connection budget: %s", error)
-        return
-    available = limit - reserved - max(3, limit // 10)
-    if needed > available:
-        message = (
-            f"{settings.web_concurrency} workers x (DB_POOL_SIZE {settings.db_pool_size} + "
-            f"DB_MAX_OVERFLOW {settings.db_max_overflow}) = {needed} connections, but the "
-            f"database allows {available} (max_connections {limit}, minus reserve and "
-            "headroom). Lower WEB_CONCURRENCY or the pool sizes, or raise max_connections."
-        )
-        logger.error(message)
-        raise ConnectionBudgetExceeded(message)

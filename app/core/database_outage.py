@@ -7,26 +7,21 @@ request that needs it fails the same way. That is not a bug in the code: the cli
 once, with the number of requests answered 503, that it is reachable again, instead of a
 traceback per request. Any other error stays a 500 with its traceback.
 
-Recovery is noticed on the next successful connection checkout from any pool of the process
-(after the pre-ping, when enabled), i.e. the first request that reaches the database again.
+Recovery is noticed when a request's statements succeed again (app/core/outage_log.py).
 """
 
 import logging
-import time
-from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import Pool
 
 from app.core.database import get_session, sqlstate
 from app.core.errors import problem_response
+from app.core.outage_log import outage_log
 from app.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -69,42 +64,6 @@ def is_database_outage(error: BaseException) -> bool:
     return isinstance(error, OSError) and _raised_by_the_driver(error)
 
 
-@dataclass
-class OutageLog:
-    """The current episode of this process: when it began and how many requests it failed."""
-
-    started_at: float | None = None
-    failed_requests: int = 0
-
-    def request_failed(self, error: BaseException) -> None:
-        if self.started_at is None:
-            self.started_at = time.monotonic()
-            self.failed_requests = 0
-            logger.error(
-                "database unreachable (%s: %s); requests that need it answer 503 until it is back",
-                type(error).__name__,
-                error,
-            )
-        self.failed_requests += 1
-
-    def reached(self) -> None:
-        if self.started_at is None:
-            return
-        logger.warning(
-            "database reachable again after %.1f s; %d requests answered 503 meanwhile",
-            time.monotonic() - self.started_at,
-            self.failed_requests,
-        )
-        self.started_at = None
-
-
-outage_log = OutageLog()
-
-
-def _on_checkout(*_: Any) -> None:
-    outage_log.reached()
-
-
 def outage_response(error: BaseException) -> JSONResponse:
     outage_log.request_failed(error)
     return problem_response(
@@ -127,8 +86,6 @@ def install_outage_handling(app: FastAPI) -> None:
     `app.core.error_handlers`, which asks `is_database_outage` first."""
     app.add_exception_handler(OSError, _on_unwrapped_error)
     app.add_exception_handler(PoolTimeout, _on_unwrapped_error)
-    if not event.contains(Pool, "checkout", _on_checkout):
-        event.listen(Pool, "checkout", _on_checkout)
 
 
 def uses_database(dependant: Dependant) -> bool:

@@ -96,6 +96,7 @@ def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> N
     print(
         f"\ncommit {commit}; {run.workers} worker(s), {args.connections} connections, "
         f"{args.seconds:g}s per scenario after {args.warmup:g}s warm-up"
+        + ("; project through PgBouncer (DB_POOLER=pgbouncer)" if args.pgbouncer else "")
     )
     for line in [*_rows(run), "", *_memory_and_scaling(run)]:
         print(line)

@@ -84,15 +84,19 @@ def _environments(url: str, workers: int, args: argparse.Namespace) -> dict[str,
     settings = Settings(database_url=url)
     path = os.pathsep.join([str(sys.executable).rsplit("/", 1)[0], os.environ["PATH"]])
     common = os.environ | {"DATABASE_URL": url, "PATH": path}
-    project = common | {
-        "ENVIRONMENT": "production",
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "INFO",  # the JSON access log stays on, as in production
-        "WEB_CONCURRENCY": str(workers),
-        "BIND": f"127.0.0.1:{args.port}",
-        # Steady state: a worker recycled mid-run would drop wrk's keep-alive connections.
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
+    project = (
+        common
+        | (args.project_database or {})
+        | {
+            "ENVIRONMENT": "production",
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",  # the JSON access log stays on, as in production
+            "WEB_CONCURRENCY": str(workers),
+            "BIND": f"127.0.0.1:{args.port}",
+            # Steady state: a worker recycled mid-run would drop wrk's keep-alive connections.
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+    )
     floor = common | {
         "SECRET_KEY": settings.secret_key.get_secret_value(),
         "JWT_ISSUER": settings.jwt_issuer,
@@ -191,6 +195,12 @@ def main() -> None:
     parser.add_argument("--floor-port", type=int, default=8098)
     parser.add_argument("--no-floor", action="store_true", help="measure the project only")
     parser.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="the project reaches the database through PgBouncer (transaction mode, "
+        "DB_POOLER=pgbouncer); the floor stays direct",
+    )
     args = parser.parse_args()
     wrk = load.find_wrk()
     ensure_env_file()
@@ -201,8 +211,28 @@ def main() -> None:
     asyncio.run(_vacuum(url))
     LOG_FILE.parent.mkdir(exist_ok=True)
     LOG_FILE.write_bytes(b"")
-    run = _run(wrk, url, args)
+    with ExitStack() as stack:
+        args.project_database = (
+            stack.enter_context(_through_pgbouncer(url)) if args.pgbouncer else None
+        )
+        run = _run(wrk, url, args)
     report.show(run, args, _commit(), LOG_FILE)
+
+
+@contextmanager
+def _through_pgbouncer(url: str) -> Iterator[dict[str, str]]:
+    """The project's database settings behind a PgBouncer sized like the direct pool."""
+    from tests.support.database import set_role_statement_timeout  # noqa: PLC0415
+    from tests.support.pgbouncer import running_pgbouncer  # noqa: PLC0415
+
+    timeout = Settings(database_url=url).db_statement_timeout_ms
+    asyncio.run(set_role_statement_timeout(url, timeout))
+    try:
+        with running_pgbouncer(url, pool_size=20) as bouncer:
+            print(f"through PgBouncer (transaction mode) on port {bouncer.port}")
+            yield {"DATABASE_URL": bouncer.url(), "DB_POOLER": "pgbouncer"}
+    finally:
+        asyncio.run(set_role_statement_timeout(url, None))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.database import ConnectionBudgetExceeded, check_connection_budget, create_engine
+from app.core.database import create_engine
+from app.core.database_startup import ConnectionBudgetExceeded, check_database_at_startup
 
 
 async def test_default_sizes_fit(engine: AsyncEngine, settings: Settings) -> None:
-    await check_connection_budget(engine, settings.model_copy(update={"web_concurrency": 2}))
+    await check_database_at_startup(engine, settings.model_copy(update={"web_concurrency": 2}))
 
 
 async def test_too_many_workers_are_refused(
@@ -21,7 +22,7 @@ async def test_too_many_workers_are_refused(
     )
 
     with caplog.at_level(logging.ERROR), pytest.raises(ConnectionBudgetExceeded) as error:
-        await check_connection_budget(engine, greedy)
+        await check_database_at_startup(engine, greedy)
 
     assert "64 workers x (DB_POOL_SIZE 50 + DB_MAX_OVERFLOW 50) = 6400" in str(error.value)
     assert "Lower WEB_CONCURRENCY" in caplog.text
@@ -36,7 +37,7 @@ async def test_an_unreachable_database_is_left_to_the_readiness_probe(
     engine = create_engine(nowhere)
 
     with caplog.at_level(logging.WARNING):
-        await check_connection_budget(engine, nowhere)
+        await check_database_at_startup(engine, nowhere)
 
     await engine.dispose()
-    assert "could not check the connection budget" in caplog.text
+    assert "could not check the database at start-up" in caplog.text

@@ -6,9 +6,11 @@ publishes the API on a free loopback port, and removes its containers and volume
 end, also when a step fails (after printing the containers' last log lines).
 
 Steps: build the image; start the database and at once `migrate` (which must wait for
-it); `up --wait` (db healthy, migrate done, api healthy); register, log
-in and create an article through the published port; check the container runs as UID
-10001 on a read-only root and that every log line is JSON; `restart`, then `down` and `up`
+it); `up --wait` (db healthy, migrate done, api healthy, proxy up); register, log in and
+create an article through the published port (the proxy); check the container runs as UID
+10001 on a read-only root and that every log line is JSON; the proxy's guarantees
+(tests/deploy/proxy_checks.py: edge refusals, forwarded headers, `--scale api=2` balancing,
+a rolling restart under load without a failed request); `restart`, then `down` and `up`
 without -v, and read the article back each time; stop the api (SIGTERM) and check that it
 exits 0 within STOP_LIMIT_SECONDS with a clean shutdown log; `down -v`.
 """
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.deploy import proxy_checks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "conduit-check"
@@ -66,10 +70,10 @@ def _expect(condition: bool, message: str) -> None:
         raise CheckFailedError(message)
 
 
-def _up(what: str) -> None:
+def _up(what: str, *options: str) -> None:
     started = time.monotonic()
-    _compose("up", "--detach", "--wait", "--wait-timeout", str(UP_TIMEOUT_SECONDS))
-    _step(f"{what}: db healthy, migrate done, api healthy", started)
+    _compose("up", "--detach", "--wait", "--wait-timeout", str(UP_TIMEOUT_SECONDS), *options)
+    _step(f"{what}: db healthy, migrate done, api healthy, proxy up", started)
 
 
 def _migrate_while_the_database_starts() -> None:
@@ -83,7 +87,7 @@ def _migrate_while_the_database_starts() -> None:
     _step(f"migrate waited for the starting database ({retries} retries), then migrated", started)
 
 
-def _create_article(api: httpx.Client) -> str:
+def _create_article(api: httpx.Client) -> tuple[str, str]:
     started = time.monotonic()
     name = f"check{secrets.token_hex(4)}"
     user = {"username": name, "email": f"{name}@example.com", "password": "correct horse 42"}
@@ -100,7 +104,7 @@ def _create_article(api: httpx.Client) -> str:
     _expect(created.status_code == 201, f"create article: {created.status_code} {created.text}")
     slug: str = created.json()["article"]["slug"]
     _step(f"registered {name}, logged in, created article {slug}", started)
-    return slug
+    return slug, token
 
 
 def _read_article(api: httpx.Client, slug: str, after: str) -> None:
@@ -155,6 +159,20 @@ def _graceful_stop() -> None:
     print(f"ok  api stopped on SIGTERM in {elapsed:.1f} s, exit 0, clean shutdown log", flush=True)
 
 
+def _check_proxy(api: httpx.Client, token: str, slug: str) -> None:
+    _up("scaled to 2 api containers", "--scale", f"api={proxy_checks.SCALE}")
+    containers = _compose("ps", "--quiet", "api").stdout.split()
+    _expect(len(containers) == proxy_checks.SCALE, f"api containers: {containers}")
+    try:
+        proxy_checks.check_edge_refusals(api)
+        proxy_checks.check_forwarded_headers(api, containers)
+        proxy_checks.check_load_balancing(api, containers)
+        proxy_checks.check_rolling_restart(str(api.base_url), token, slug, containers)
+    except proxy_checks.ProxyCheckError as error:
+        raise CheckFailedError(str(error)) from None
+    _up("back to 1 api container", "--scale", "api=1")
+
+
 def run() -> None:
     started = time.monotonic()
     _compose("build", "api")
@@ -162,9 +180,10 @@ def run() -> None:
     _migrate_while_the_database_starts()
     _up("up")
     api = httpx.Client(base_url=os.environ["API_PUBLISH_URL"], timeout=10)
-    slug = _create_article(api)
+    slug, token = _create_article(api)
     _check_container()
     _check_logs()
+    _check_proxy(api, token, slug)
     _compose("restart")
     _up("restart")
     _read_article(api, slug, "docker compose restart")

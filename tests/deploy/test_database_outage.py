@@ -18,6 +18,7 @@ import pytest
 
 from app.cli import devdb
 from tests.deploy.server import production_server
+from tests.support.pgbouncer import running_pgbouncer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / ".devdb" / "outage-test"
@@ -82,10 +83,23 @@ def scratch_postgres() -> Iterator[devdb.EmbeddedPostgres]:
 async def test_stopping_postgresql_under_load_gives_503s_then_recovers(
     scratch_postgres: devdb.EmbeddedPostgres,
 ) -> None:
+    await _outage_under_load(scratch_postgres, DATABASE_URL=scratch_postgres.url(DATABASE))
+
+
+async def test_behind_pgbouncer_too(scratch_postgres: devdb.EmbeddedPostgres) -> None:
+    direct = scratch_postgres.url(DATABASE)
+    with running_pgbouncer(direct, pool_size=2) as bouncer:
+        await _outage_under_load(
+            scratch_postgres,
+            DATABASE_URL=bouncer.url(),
+            DB_POOLER="pgbouncer",
+            DB_STATEMENT_TIMEOUT_MS="0",
+        )
+
+
+async def _outage_under_load(scratch_postgres: devdb.EmbeddedPostgres, **environment: str) -> None:
     # WARNING: no access log lines, so the server's output pipe cannot fill up.
-    with production_server(
-        workers=1, DATABASE_URL=scratch_postgres.url(DATABASE), LOG_LEVEL="WARNING"
-    ) as server:
+    with production_server(workers=1, LOG_LEVEL="WARNING", **environment) as server:
         load = Load(server.base_url)
         running = asyncio.create_task(load.run())
         try:

@@ -83,3 +83,28 @@ async def migrated_scratch_database(base_url: str, suffix: str) -> AsyncIterator
         finally:
             await engine.dispose()
         yield url
+
+
+async def run_directly(url: str, *statements: str) -> list[object]:
+    """Run statements on a direct connection (autocommit): each one's first value, if any."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    values: list[object] = []
+    try:
+        async with engine.connect() as connection:
+            for sql in statements:
+                result = await connection.execute(text(sql))
+                values.append(result.scalar() if result.returns_rows else None)
+            return values
+    finally:
+        await engine.dispose()
+
+
+async def set_role_statement_timeout(url: str, milliseconds: int | None) -> None:
+    """What README "Scaling out" tells operators to do; None resets it."""
+    value = (
+        "RESET statement_timeout"
+        if milliseconds is None
+        else f"SET statement_timeout = {milliseconds}"
+    )
+    database = make_url(url).database
+    await run_directly(url, f'ALTER ROLE CURRENT_USER IN DATABASE "{database}" {value}')
