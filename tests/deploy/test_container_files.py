@@ -54,7 +54,28 @@ def test_compose_wires_migrations_before_the_api() -> None:
     assert services["migrate"]["command"] == ["python", "-m", "app.cli.migrate"]
     assert "healthcheck" in services["db"]
     assert "healthcheck" in services["api"]
-    assert services["api"]["ports"][0]["host_ip"] == "127.0.0.1"
+
+
+def test_only_the_proxy_is_published_and_only_it_is_trusted() -> None:
+    services = _services()
+    [published] = [name for name, service in services.items() if service.get("ports")]
+    proxy = services["proxy"]
+    address = proxy["networks"]["edge"]["ipv4_address"]
+
+    assert published == "proxy"
+    assert proxy["ports"][0]["host_ip"] == "127.0.0.1"
+    assert services["api"]["environment"]["FORWARDED_ALLOW_IPS"] == address
+    assert set(services["api"]["networks"]) == {"edge", "default"}
+    assert set(proxy["networks"]) == {"edge"}
+    assert proxy["read_only"] is True
+
+
+def test_the_proxy_closes_metrics_and_replaces_forwarded_for() -> None:
+    config = (REPO_ROOT / "docker" / "nginx" / "nginx.conf").read_text()
+
+    assert "location = /metrics { return 404; }" in config
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
+    assert "client_max_body_size 1m;" in config
 
 
 def test_dockerfile_passes_hadolint() -> None:
