@@ -21,7 +21,7 @@ from app.core.error_handlers import install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import configure_logging
 from app.core.metrics import router as metrics_router
-from app.core.openapi import complete_problem_responses
+from app.core.openapi import complete_problem_responses, operation_id
 from app.core.request_id import REQUEST_ID_HEADER
 from app.core.security_headers import SecurityHeaders
 from app.routers import API_ROUTERS
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs and /redoc come from install_docs: assets served, not CDN
         redoc_url=None,
         telemetry=NO_NATIVE_TELEMETRY,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.tracing = tracing
