@@ -73,17 +73,17 @@ test-servers:
 
 # The same commands run as pre-commit hooks (.pre-commit-config.yaml; a test keeps them equal).
 # The GitHub files are checked offline: schemas vendored in check-jsonschema, zizmor --offline.
-lint: install ## ruff, mypy --strict, the CI workflow and Dependabot files, then lint-deploy
+lint: install $(TOOLS)/.installed ## ruff, mypy --strict, the CI workflow and Dependabot files, the Kubernetes manifests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(BIN)/zizmor --offline .github/
-	@$(MAKE) --no-print-directory lint-deploy
+	$(BIN)/python -m tests.deploy.k8s_lint
 
 lint-deploy: install $(TOOLS)/.installed ## Kubernetes manifests, offline: render, schema-check, checkov
-	$(BIN)/python -m tests.deploy.k8s_lint --checkov $(TOOLS)/bin/checkov
+	$(BIN)/python -m tests.deploy.k8s_lint
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

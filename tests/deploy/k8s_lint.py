@@ -35,7 +35,9 @@ def _run(*args: str, env: dict[str, str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.deploy.k8s_lint", description=__doc__)
-    parser.add_argument("--checkov", required=True, help="path to the checkov executable")
+    parser.add_argument(
+        "--checkov", default=".venv-tools/bin/checkov", help="path to the checkov executable"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="k8s-rendered-") as rendered:
