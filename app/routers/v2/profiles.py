@@ -20,7 +20,7 @@ router = APIRouter(prefix="/profiles/{username}", tags=["profiles v2"])
 @router.get(
     "",
     summary="A user's public profile (v2: no envelope, with the follower count)",
-    operation_id="get_profile_v2",
+    name="get_profile_v2",
     responses=problem_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)
     | problem_responses(HTTPStatus.UNAUTHORIZED),
     openapi_extra=ANONYMOUS_ALLOWED,
