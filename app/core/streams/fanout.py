@@ -110,19 +110,19 @@ class EventFanout:
                 subscription.offer(item)
 
     async def _listen_forever(self) -> None:
-        failures = 0
+        failures = 0  # consecutive attempts that never got to listen
         while True:
             try:
-                await self._listen_once()
-                failures = 0
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
-                if failures == 0:
-                    logger.warning("event listener connection lost (%s); reconnecting", error)
-                failures += 1
-                await asyncio.sleep(delay)
-            finally:
+                await self._listen_once()  # returns only by raising
+            except Exception as error:  # whatever broke it, listen again
+                if self.listening.is_set():
+                    failures = 0
+                    logger.warning("event listener connection lost (%r); reconnecting", error)
+                elif failures == 0:
+                    logger.warning("event listener cannot connect (%r); retrying", error)
                 self.listening.clear()
+                await asyncio.sleep(RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)])
+                failures += 1
 
     async def _listen_once(self) -> None:
         connection = await asyncpg.connect(
