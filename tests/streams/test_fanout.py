@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config import Settings
 from app.core.streams.event_log import MAX_DATA_BYTES, Event, StreamEvent, publish
 from app.core.streams.fanout import CLOSED, GAP, EventFanout, Item, TooManyStreams
+from app.core.streams.setup import event_fanout
 
 CHANNEL = "fanout_test"
 WAIT = 10.0
@@ -76,3 +77,22 @@ async def test_only_committed_events_of_the_topic_arrive_and_a_lost_connection_h
 async def test_events_carry_ids_not_documents(session: AsyncSession) -> None:
     with pytest.raises(ValueError, match="ids, not documents"):
         await publish(session, CHANNEL, "t", "big", {"body": "x" * MAX_DATA_BYTES})
+
+
+def test_the_listener_connects_directly_and_warns_behind_pgbouncer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    direct = Settings(database_url="postgres://app@db/conduit", db_listen_url="")
+    pooled = Settings(
+        database_url="postgresql+asyncpg://app@pgbouncer:6432/conduit",
+        db_listen_url="postgresql+asyncpg://app@db:5432/conduit",
+        db_pooler="pgbouncer",
+    )
+
+    assert direct.db_listen_url is None
+    assert direct.listen_dsn == "postgresql://app@db/conduit"
+    assert pooled.listen_dsn == "postgresql://app@db:5432/conduit"
+    assert event_fanout(pooled, (CHANNEL,)).dsn == pooled.listen_dsn
+    assert "DB_LISTEN_URL" not in caplog.text
+    event_fanout(pooled.model_copy(update={"db_listen_url": None}), (CHANNEL,))
+    assert "without DB_LISTEN_URL" in caplog.text
