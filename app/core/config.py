@@ -52,7 +52,11 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str = "conduit-api"
     jwt_audience: str = "conduit-clients"
-    access_token_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
+    # Sessions (README "Sessions and refresh tokens"): short access tokens, rotated refresh
+    # tokens that lapse when unused, and a session that ends after an absolute lifetime.
+    access_token_ttl_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)
+    session_absolute_ttl_days: int = Field(default=30, ge=1, le=365)
     # Failed logins for one email from one client address, within a window, before 429s.
     login_failure_limit: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
@@ -109,6 +113,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SECRET_KEY is the development/example value, refused in {environment}; "
                 "generate a new one"
+            )
+        return value
+
+    @field_validator("session_absolute_ttl_days")
+    @classmethod
+    def _session_outlives_its_refresh_token(cls, value: int, info: ValidationInfo) -> int:
+        idle = info.data.get("refresh_token_ttl_days")
+        if idle is not None and value < idle:
+            raise ValueError(
+                "SESSION_ABSOLUTE_TTL_DAYS must be at least REFRESH_TOKEN_TTL_DAYS "
+                f"({value} < {idle})"
             )
         return value
 

@@ -4,6 +4,7 @@ from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
 from app.models.login_failure import LoginFailures
 from app.models.social import Follow
 from app.models.user import User
+from app.models.user_session import RefreshToken, UserSession
 
 __all__ = [
     "Article",
@@ -12,6 +13,8 @@ __all__ = [
     "Favorite",
     "Follow",
     "LoginFailures",
+    "RefreshToken",
     "Tag",
     "User",
+    "UserSession",
 ]

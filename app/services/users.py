@@ -8,17 +8,17 @@ raise `AppError`s the HTTP layer turns into problems.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from starlette.concurrency import run_in_threadpool
 
+from app.core.auth.passwords import hash_password, verify_password
 from app.core.database import violated_constraint
 from app.core.driver_reads import DriverRead
 from app.core.errors import Conflict, FieldErrors, Unauthorized
-from app.core.security import hash_password, verify_password
-from app.models import User
+from app.models import User, UserSession
 from app.schemas.user import NewUser, UserChanges
 from app.services.login_throttle import LoginThrottle
 
@@ -27,22 +27,36 @@ _CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_low
 
 
 _USERS = User.__table__.c
-_BY_ID = DriverRead(select(*_USERS).where(_USERS.id == bindparam("user_id")))
+_SESSIONS = UserSession.__table__.c
+_SESSION_IS_LIVE = and_(_SESSIONS.revoked_at.is_(None), _SESSIONS.expires_at > func.now())
+_BY_SESSION = DriverRead(
+    select(*_USERS, _SESSION_IS_LIVE.label("session_is_live"))
+    .select_from(User.__table__.join(UserSession.__table__, _SESSIONS.user_id == _USERS.id))
+    .where(_USERS.id == bindparam("user_id"), _SESSIONS.id == bindparam("session_id"))
+)
 
 
-async def by_id(session: AsyncSession, user_id: int) -> User | None:
-    """The user with this id, for authenticating a request (every request with a token).
+async def by_session(
+    session: AsyncSession, user_id: int, session_id: int
+) -> tuple[User, bool] | None:
+    """The user an access token names, and whether its session is still live.
+
+    This is the one statement authenticating a request (every request with a token): the
+    session row is joined in, so revocation and expiry are checked without another round
+    trip. None if the user or the session does not exist (or is not the user's).
 
     Read on the driver (app/core/driver_reads.py) and built directly: a fraction of an
     ORM load through the identity map. The object is detached: `update` attaches it when
     it changes it.
     """
-    record = await _BY_ID.first(session, {"user_id": user_id})
+    record = await _BY_SESSION.first(session, {"user_id": user_id, "session_id": session_id})
     if record is None:
         return None
-    user = User(**record)
+    columns = dict(record)
+    is_live: bool = columns.pop("session_is_live")
+    user = User(**columns)
     make_transient_to_detached(user)
-    return user
+    return user, is_live
 
 
 async def find_by_email(session: AsyncSession, email: str) -> User | None:
@@ -131,7 +145,7 @@ async def update(session: AsyncSession, user: User, changes: UserChanges) -> Use
     new_hash = None
     if "password" in provided and changes.password is not None:
         new_hash = await run_in_threadpool(hash_password, changes.password)
-    session.add(user)  # loaded detached by `by_id`; attached now to track the changes
+    session.add(user)  # loaded detached by `by_session`; attached now to track the changes
     async with _unique_names(session, changes, user_id=user.id):
         for field in ("username", "email", "bio", "image"):
             if field in provided:

@@ -27,6 +27,7 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
     },
     ("POST", "/api/users/login"): {"user": {"email": "a@example.com", "password": PASSWORD}},
     ("POST", "/api/users/token"): {"username": "a@example.com", "password": PASSWORD},
+    ("POST", "/api/users/refresh"): {"refreshToken": "an-opaque-refresh-token"},
     ("PUT", "/api/user"): {
         "user": {
             "username": "renamed",
@@ -80,7 +81,8 @@ def _field_name(leaf: tuple[Any, ...]) -> str:
 
 
 def _url(path: str, slug: str, override: dict[str, str] | None = None) -> str:
-    values = {"slug": slug, "username": "someone", "comment_id": "1"} | (override or {})
+    values = {"slug": slug, "username": "someone", "comment_id": "1", "session_id": "1"}
+    values |= override or {}
     return path.format(**values)
 
 
