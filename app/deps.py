@@ -62,6 +62,8 @@ async def _sign_in_for_token(token: str, session: AsyncSession, settings: Settin
     user, session_is_live = found
     if not session_is_live:
         raise Unauthorized("The session has ended (logged out, revoked, expired).", _INVALID_TOKEN)
+    if user.deactivated_at is not None:
+        raise Unauthorized("The account is deactivated.", _INVALID_TOKEN)
     return SignIn(user, claims.session_id)
 
 

@@ -38,7 +38,10 @@ _LOGIN_LIMITS = (
     "`Retry-After` until the window ends (`LOGIN_FAILURE_LIMIT`, `LOGIN_FAILURE_WINDOW_SECONDS`)."
 )
 _LOGIN_ERRORS = problem_responses(
-    HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.TOO_MANY_REQUESTS
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,  # the account is deactivated (said only after the right password)
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+    HTTPStatus.TOO_MANY_REQUESTS,
 )
 _SESSION_OPENED = "Opens a session: `session.refreshToken` renews the access token (`user.token`)."
 
@@ -178,5 +181,7 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
 async def update_current_user(
     sign_in: CurrentSignIn, body: UpdateUserRequest, session: SessionDep, settings: SettingsDep
 ) -> UserResponse:
-    user = await users.update(session, sign_in.user, body.user)
+    user = await users.update(
+        session, sign_in.user, body.user, current_session_id=sign_in.session_id
+    )
     return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))

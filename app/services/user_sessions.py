@@ -120,7 +120,7 @@ async def rotate_refresh_token(
             "This refresh token was already used: the session is revoked; log in again.",
             {"refreshToken": ["was already used"]},
         )
-    if not (is_open and unexpired):
+    if not (is_open and unexpired) or user.deactivated_at is not None:
         raise Unauthorized("The refresh token is invalid or expired.", INVALID_REFRESH)
     return user, await _rotate(session, session_id, refresh_token, origin, settings)
 

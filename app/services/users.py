@@ -17,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from app.core.auth.passwords import hash_password, verify_password
 from app.core.database import violated_constraint
 from app.core.driver_reads import DriverRead
-from app.core.errors import Conflict, FieldErrors, Unauthorized
+from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
 from app.models import User, UserSession
 from app.schemas.user import NewUser, UserChanges
+from app.services import user_sessions
 from app.services.login_throttle import LoginThrottle
 
 TAKEN = "has already been taken"
+DEACTIVATED = {"account": ["is deactivated"]}
 _CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
 
 
@@ -133,6 +135,9 @@ async def authenticate(
     if user is None or not matches:
         await throttle.record_failure(session, email, attempt)
         raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
+    if user.deactivated_at is not None:
+        # Said only to whoever knows the password.
+        raise Forbidden("The account is deactivated.", DEACTIVATED)
     await throttle.clear(session, email)
     if new_hash is not None:
         user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
@@ -140,7 +145,10 @@ async def authenticate(
     return user
 
 
-async def update(session: AsyncSession, user: User, changes: UserChanges) -> User:
+async def update(
+    session: AsyncSession, user: User, changes: UserChanges, *, current_session_id: int
+) -> User:
+    """Apply the changes sent; a new password ends every session but the current one."""
     provided = changes.model_fields_set
     new_hash = None
     if "password" in provided and changes.password is not None:
@@ -152,4 +160,6 @@ async def update(session: AsyncSession, user: User, changes: UserChanges) -> Use
                 setattr(user, field, getattr(changes, field))
         if new_hash is not None:
             user.password_hash = new_hash
+    if new_hash is not None:
+        await user_sessions.revoke_all_sessions(session, user, keep=current_session_id)
     return user
