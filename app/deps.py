@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth.access_tokens import InvalidToken, decode_access_token
 from app.core.auth.header import credentials_from_header
+from app.core.auth.roles import Role, has_role, require_role
 from app.core.config import Settings
 from app.core.database import get_session
 from app.core.errors import Forbidden, NotFound, Unauthorized
@@ -95,6 +96,25 @@ CurrentSignIn = Annotated[SignIn, Depends(get_current_sign_in)]
 """The user and their session: for routes that act on the session itself (logout)."""
 
 
+# Roles (app/core/auth/roles.py): 401 without a valid token, then 403 below the rung.
+
+
+async def get_moderator(user: CurrentUser) -> User:
+    require_role(user.role, Role.MODERATOR)
+    return user
+
+
+async def get_admin(user: CurrentUser) -> User:
+    require_role(user.role, Role.ADMIN)
+    return user
+
+
+Moderator = Annotated[User, Depends(get_moderator)]
+"""The current user, who must be a moderator or an admin."""
+Admin = Annotated[User, Depends(get_admin)]
+"""The current user, who must be an admin."""
+
+
 async def get_request_origin(request: Request) -> RequestOrigin:
     return origin_of(request)
 
@@ -117,13 +137,22 @@ LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 # Load-or-404: routes receive the loaded object, never a bare identifier.
 
 
-async def get_profile_user(
-    username: Annotated[str, Path(max_length=255), StorableText], session: SessionDep
-) -> User:
+Username = Annotated[str, Path(max_length=255), StorableText]
+
+
+async def _user_named(username: str, session: AsyncSession, resource: str) -> User:
     user = await session.scalar(select(User).where(has_username(username)))
     if user is None:
-        raise NotFound("profile")
+        raise NotFound(resource)
     return user
+
+
+async def get_profile_user(username: Username, session: SessionDep) -> User:
+    return await _user_named(username, session, "profile")
+
+
+async def get_user_by_username(username: Username, session: SessionDep) -> User:
+    return await _user_named(username, session, "user")
 
 
 ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
@@ -137,6 +166,8 @@ async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:
 
 
 ProfileUser = Annotated[User, Depends(get_profile_user)]
+UserByUsername = Annotated[User, Depends(get_user_by_username)]
+"""An account, for the admin endpoints (the profile's `404 profile` says `404 user` here)."""
 ArticleBySlug = Annotated[Article, Depends(get_article)]
 
 
@@ -148,3 +179,15 @@ async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
 
 OwnArticle = Annotated[Article, Depends(get_own_article)]
 """The article at {slug}, which the current user wrote (401, 404, then 403)."""
+
+
+async def get_removable_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+    if article.author_id != user.id and not has_role(user.role, Role.MODERATOR):
+        raise Forbidden(
+            "Only the author or a moderator may delete this article.", {"article": ["forbidden"]}
+        )
+    return article
+
+
+RemovableArticle = Annotated[Article, Depends(get_removable_article)]
+"""The article at {slug}, which the current user wrote or moderates (401, 404, then 403)."""

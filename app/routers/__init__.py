@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.routers import articles, comments, profiles, sessions, tags, users
+from app.routers import admin, articles, comments, profiles, sessions, tags, users
 
 # Mounted one by one rather than through one parent router: each level of nesting is
 # another round of route matching on every request.
 API_ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (users, sessions, profiles, articles, comments, tags)
+    module.router for module in (users, sessions, profiles, articles, comments, tags, admin)
 )

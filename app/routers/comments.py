@@ -57,6 +57,7 @@ async def add_comment(
     "/{comment_id}",
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your comment",
+    description="Moderators and admins may delete anyone's.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,
         HTTPStatus.FORBIDDEN,

@@ -1,10 +1,11 @@
-"""Comments on articles: listed oldest first, deletable only by their author."""
+"""Comments on articles: listed oldest first, deletable by their author or a moderator."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.auth.roles import Role, has_role
 from app.core.errors import Forbidden, NotFound
 from app.models import Article, Comment, User
 from app.services.profiles import is_followed_by
@@ -43,7 +44,9 @@ async def remove(session: AsyncSession, user: User, article: Article, comment_id
     )
     if comment is None:
         raise NotFound("comment")
-    if comment.author_id != user.id:
-        raise Forbidden("Only its author may delete this comment.", {"comment": ["forbidden"]})
+    if comment.author_id != user.id and not has_role(user.role, Role.MODERATOR):
+        raise Forbidden(
+            "Only its author or a moderator may delete this comment.", {"comment": ["forbidden"]}
+        )
     await session.delete(comment)
     await session.flush()
