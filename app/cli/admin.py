@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from app.core.auth.roles import ROLES, Role
 from app.core.config_problems import settings_or_exit
+from app.core.request_origin import COMMAND_LINE
 from app.services import accounts, users
 
 
@@ -32,7 +33,7 @@ async def grant_role(url: str, email: str, role: Role) -> str:
             user = await users.find_by_email(session, email)
             if user is None:
                 raise UnknownAccount(email)
-            await accounts.change_role(session, None, user, role)
+            await accounts.change_role(session, None, user, role, COMMAND_LINE)
             return user.username
     finally:
         await engine.dispose()

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.routers import admin, articles, comments, profiles, sessions, tags, users
+from app.routers import admin, articles, audit_log, comments, profiles, sessions, tags, users
 
 # Mounted one by one rather than through one parent router: each level of nesting is
 # another round of route matching on every request.
 API_ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (users, sessions, profiles, articles, comments, tags, admin)
+    module.router
+    for module in (users, sessions, profiles, articles, comments, tags, admin, audit_log)
 )

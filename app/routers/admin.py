@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from app.core.auth.roles import Role
 from app.core.errors import problem_responses
-from app.deps import Admin, SessionDep, UserByUsername
+from app.deps import Admin, OriginDep, SessionDep, UserByUsername
 from app.models import User
 from app.schemas.account import Account, AccountResponse, RoleChange
 from app.services import accounts
@@ -51,9 +51,9 @@ async def get_account(admin: Admin, target: UserByUsername) -> AccountResponse:
     responses=_ERRORS,
 )
 async def change_role(
-    admin: Admin, target: UserByUsername, body: RoleChange, session: SessionDep
+    admin: Admin, target: UserByUsername, body: RoleChange, session: SessionDep, origin: OriginDep
 ) -> AccountResponse:
-    return _present(await accounts.change_role(session, admin, target, body.role))
+    return _present(await accounts.change_role(session, admin, target, body.role, origin))
 
 
 @router.post(
@@ -62,8 +62,10 @@ async def change_role(
     description=f"Idempotent. {_NOT_YOURSELF}",
     responses=_ERRORS,
 )
-async def deactivate(admin: Admin, target: UserByUsername, session: SessionDep) -> AccountResponse:
-    return _present(await accounts.deactivate(session, admin, target))
+async def deactivate(
+    admin: Admin, target: UserByUsername, session: SessionDep, origin: OriginDep
+) -> AccountResponse:
+    return _present(await accounts.deactivate(session, admin, target, origin))
 
 
 @router.post(
@@ -72,5 +74,7 @@ async def deactivate(admin: Admin, target: UserByUsername, session: SessionDep) 
     description=f"Idempotent. Its old sessions stay ended. {_NOT_YOURSELF}",
     responses=_ERRORS,
 )
-async def reactivate(admin: Admin, target: UserByUsername, session: SessionDep) -> AccountResponse:
-    return _present(await accounts.reactivate(session, admin, target))
+async def reactivate(
+    admin: Admin, target: UserByUsername, session: SessionDep, origin: OriginDep
+) -> AccountResponse:
+    return _present(await accounts.reactivate(session, admin, target, origin))

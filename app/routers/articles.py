@@ -13,6 +13,7 @@ from app.deps import (
     ArticleSlug,
     CurrentUser,
     OptionalUser,
+    OriginDep,
     OwnArticle,
     RemovableArticle,
     SessionDep,
@@ -163,8 +164,10 @@ async def update_article(
     description="Moderators and admins may delete anyone's.",
     responses=_OWNER_ERRORS,
 )
-async def delete_article(article: RemovableArticle, session: SessionDep) -> Response:
-    await articles.remove(session, article)
+async def delete_article(
+    user: CurrentUser, article: RemovableArticle, session: SessionDep, origin: OriginDep
+) -> Response:
+    await articles.remove(session, article, user, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import ArticleBySlug, CurrentUser, OptionalUser, SessionDep
+from app.deps import ArticleBySlug, CurrentUser, OptionalUser, OriginDep, SessionDep
 from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
 from app.services import comments
 from app.services.comments import CommentView
@@ -66,7 +66,11 @@ async def add_comment(
     ),
 )
 async def delete_comment(
-    user: CurrentUser, article: ArticleBySlug, comment_id: CommentId, session: SessionDep
+    user: CurrentUser,
+    article: ArticleBySlug,
+    comment_id: CommentId,
+    session: SessionDep,
+    origin: OriginDep,
 ) -> Response:
-    await comments.remove(session, user, article, comment_id)
+    await comments.remove(session, user, article, comment_id, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)

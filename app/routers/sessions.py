@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.core.errors import NotFound, problem_responses
-from app.deps import CurrentSignIn, SessionDep
+from app.deps import CurrentSignIn, OriginDep, SessionDep
 from app.schemas.session import SessionListResponse, SessionSummary
 from app.services import user_sessions
 
@@ -26,8 +26,8 @@ SessionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A session id fr
     description="Its access and refresh tokens stop working at once.",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED),
 )
-async def logout(sign_in: CurrentSignIn, session: SessionDep) -> Response:
-    await user_sessions.revoke_session(session, sign_in.user, sign_in.session_id)
+async def logout(sign_in: CurrentSignIn, session: SessionDep, origin: OriginDep) -> Response:
+    await user_sessions.log_out(session, sign_in.user, sign_in.session_id, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
@@ -60,8 +60,10 @@ async def list_sessions(sign_in: CurrentSignIn, session: SessionDep) -> SessionL
     summary="Log out everywhere: end every session of yours, this one included",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED),
 )
-async def revoke_all_sessions(sign_in: CurrentSignIn, session: SessionDep) -> Response:
-    await user_sessions.revoke_all_sessions(session, sign_in.user)
+async def log_out_everywhere(
+    sign_in: CurrentSignIn, session: SessionDep, origin: OriginDep
+) -> Response:
+    await user_sessions.log_out_everywhere(session, sign_in.user, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
@@ -74,8 +76,8 @@ async def revoke_all_sessions(sign_in: CurrentSignIn, session: SessionDep) -> Re
     ),
 )
 async def revoke_session(
-    sign_in: CurrentSignIn, session_id: SessionId, session: SessionDep
+    sign_in: CurrentSignIn, session_id: SessionId, session: SessionDep, origin: OriginDep
 ) -> Response:
-    if not await user_sessions.revoke_session(session, sign_in.user, session_id):
+    if not await user_sessions.revoke_session(session, sign_in.user, session_id, origin):
         raise NotFound("session")  # not yours, or already ended: the same answer
     return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -83,7 +83,7 @@ def _signed_in(
 async def register(
     body: RegisterRequest, session: SessionDep, settings: SettingsDep, origin: OriginDep
 ) -> SignedInResponse:
-    user = await users.register(session, body.user)
+    user = await users.register(session, body.user, origin)
     issued = await user_sessions.open_session(session, user, origin, settings)
     return _signed_in(user, issued, settings)
 
@@ -101,7 +101,10 @@ async def login(
     throttle: LoginThrottleDep,
     origin: OriginDep,
 ) -> SignedInResponse:
-    user = await users.authenticate(session, body.user.email, body.user.password, throttle)
+    credentials = body.user
+    user = await users.authenticate(
+        session, credentials.email, credentials.password, throttle, origin
+    )
     issued = await user_sessions.open_session(session, user, origin, settings)
     return _signed_in(user, issued, settings)
 
@@ -151,7 +154,7 @@ async def issue_token(
         if form.username is None or form.password is None:
             missing = [name for name in ("username", "password") if getattr(form, name) is None]
             raise InvalidInput("The password grant needs both fields.", _blank(*missing))
-        user = await users.authenticate(session, form.username, form.password, throttle)
+        user = await users.authenticate(session, form.username, form.password, throttle, origin)
         issued = await user_sessions.open_session(session, user, origin, settings)
     return AccessToken(
         access_token=create_access_token(user.id, issued.session_id, settings),
@@ -179,9 +182,13 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
     ),
 )
 async def update_current_user(
-    sign_in: CurrentSignIn, body: UpdateUserRequest, session: SessionDep, settings: SettingsDep
+    sign_in: CurrentSignIn,
+    body: UpdateUserRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    origin: OriginDep,
 ) -> UserResponse:
     user = await users.update(
-        session, sign_in.user, body.user, current_session_id=sign_in.session_id
+        session, sign_in.user, body.user, origin, current_session_id=sign_in.session_id
     )
     return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))

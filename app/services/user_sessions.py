@@ -25,6 +25,8 @@ from app.core.config import Settings
 from app.core.errors import Unauthorized
 from app.core.request_origin import RequestOrigin
 from app.models import RefreshToken, User, UserSession
+from app.services import audit
+from app.services.audit import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ async def rotate_refresh_token(
         raise Unauthorized("The refresh token is invalid or expired.", INVALID_REFRESH)
     user, session_id, used_at, is_open, unexpired = found
     if used_at is not None:
-        await _revoke_for_reuse(session, user, session_id, was_open=is_open)
+        await _revoke_for_reuse(session, user, session_id, origin, was_open=is_open)
         raise Unauthorized(
             "This refresh token was already used: the session is revoked; log in again.",
             {"refreshToken": ["was already used"]},
@@ -154,19 +156,27 @@ async def _rotate(
 
 
 async def _revoke_for_reuse(
-    session: AsyncSession, user: User, session_id: int, *, was_open: bool
+    session: AsyncSession, user: User, session_id: int, origin: RequestOrigin, *, was_open: bool
 ) -> None:
-    """Presumed theft: revoke the session, and COMMIT (the request then fails)."""
+    """Presumed theft: revoke the session, record it, and COMMIT (the request then fails)."""
     if was_open:
         await session.execute(
             update(UserSession).where(UserSession.id == session_id).values(revoked_at=func.now())
         )
-        logger.warning("refresh token reused: session %d of user %d revoked", session_id, user.id)
+    await audit.record(
+        session,
+        AuditAction.REFRESH_TOKEN_REUSED,
+        origin,
+        actor=None,
+        subject=user,
+        session_id=session_id,
+        session_revoked=was_open,
+    )
     await session.commit()
+    logger.warning("refresh token reused: session %d of user %d revoked", session_id, user.id)
 
 
-async def revoke_session(session: AsyncSession, user: User, session_id: int) -> bool:
-    """End one of the user's live sessions; False if there is no such live session."""
+async def _revoke(session: AsyncSession, user: User, session_id: int) -> bool:
     result = await session.execute(
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.user_id == user.id, *_is_live())
@@ -174,6 +184,41 @@ async def revoke_session(session: AsyncSession, user: User, session_id: int) -> 
         .returning(UserSession.id)
     )
     return result.first() is not None
+
+
+async def log_out(
+    session: AsyncSession, user: User, session_id: int, origin: RequestOrigin
+) -> None:
+    """End the session the request was made with."""
+    await _revoke(session, user, session_id)
+    await audit.record(
+        session, AuditAction.LOGGED_OUT, origin, actor=user, subject=user, session_id=session_id
+    )
+
+
+async def revoke_session(
+    session: AsyncSession, user: User, session_id: int, origin: RequestOrigin
+) -> bool:
+    """End one of the user's live sessions; False if there is no such live session."""
+    if not await _revoke(session, user, session_id):
+        return False
+    await audit.record(
+        session,
+        AuditAction.SESSION_REVOKED,
+        origin,
+        actor=user,
+        subject=user,
+        session_id=session_id,
+    )
+    return True
+
+
+async def log_out_everywhere(session: AsyncSession, user: User, origin: RequestOrigin) -> None:
+    """End every session of the user, the current one included."""
+    ended = await revoke_all_sessions(session, user)
+    await audit.record(
+        session, AuditAction.LOGGED_OUT_EVERYWHERE, origin, actor=user, subject=user, ended=ended
+    )
 
 
 async def revoke_all_sessions(session: AsyncSession, user: User, *, keep: int | None = None) -> int:

@@ -18,9 +18,11 @@ from app.core.auth.passwords import hash_password, verify_password
 from app.core.database import violated_constraint
 from app.core.driver_reads import DriverRead
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
+from app.core.request_origin import RequestOrigin
 from app.models import User, UserSession
 from app.schemas.user import NewUser, UserChanges
-from app.services import user_sessions
+from app.services import audit, user_sessions
+from app.services.audit import AuditAction
 from app.services.login_throttle import LoginThrottle
 
 TAKEN = "has already been taken"
@@ -108,7 +110,7 @@ async def _unique_names(
         raise Conflict("The username or email is already registered.", conflict) from error
 
 
-async def register(session: AsyncSession, new_user: NewUser) -> User:
+async def register(session: AsyncSession, new_user: NewUser, origin: RequestOrigin) -> User:
     user = User(
         username=new_user.username,
         email=new_user.email,
@@ -116,16 +118,22 @@ async def register(session: AsyncSession, new_user: NewUser) -> User:
     )
     async with _unique_names(session, new_user, user_id=None):
         session.add(user)
+    await audit.record(session, AuditAction.REGISTERED, origin, actor=user, subject=user)
     return user
 
 
 async def authenticate(
-    session: AsyncSession, email: str, password: str, throttle: LoginThrottle
+    session: AsyncSession,
+    email: str,
+    password: str,
+    throttle: LoginThrottle,
+    origin: RequestOrigin,
 ) -> User:
-    """The user with these credentials; 401 otherwise, 429 after too many attempts.
+    """The user with these credentials; 401 otherwise, 429 after too many attempts, 403 if
+    the account is deactivated.
 
     The attempt is reserved (and committed) before the password is hashed, and a failure
-    is committed before the 401 (see `LoginThrottle`).
+    is committed, with its audit event, before the error (see `LoginThrottle`).
     """
     attempt = await throttle.reserve(session, email)
     user = await find_by_email(session, email)
@@ -133,12 +141,26 @@ async def authenticate(
         verify_password, password, user.password_hash if user else None
     )
     if user is None or not matches:
+        reason = "unknown email" if user is None else "wrong password"
+        await audit.record(
+            session, AuditAction.LOGIN_FAILED, origin, actor=None, subject=user, reason=reason
+        )
         await throttle.record_failure(session, email, attempt)
         raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
     if user.deactivated_at is not None:
+        await audit.record(
+            session,
+            AuditAction.LOGIN_FAILED,
+            origin,
+            actor=None,
+            subject=user,
+            reason="deactivated",
+        )
+        await session.commit()
         # Said only to whoever knows the password.
         raise Forbidden("The account is deactivated.", DEACTIVATED)
     await throttle.clear(session, email)
+    await audit.record(session, AuditAction.LOGIN_SUCCEEDED, origin, actor=user, subject=user)
     if new_hash is not None:
         user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
         await session.flush()
@@ -146,7 +168,12 @@ async def authenticate(
 
 
 async def update(
-    session: AsyncSession, user: User, changes: UserChanges, *, current_session_id: int
+    session: AsyncSession,
+    user: User,
+    changes: UserChanges,
+    origin: RequestOrigin,
+    *,
+    current_session_id: int,
 ) -> User:
     """Apply the changes sent; a new password ends every session but the current one."""
     provided = changes.model_fields_set
@@ -161,5 +188,13 @@ async def update(
         if new_hash is not None:
             user.password_hash = new_hash
     if new_hash is not None:
-        await user_sessions.revoke_all_sessions(session, user, keep=current_session_id)
+        ended = await user_sessions.revoke_all_sessions(session, user, keep=current_session_id)
+        await audit.record(
+            session,
+            AuditAction.PASSWORD_CHANGED,
+            origin,
+            actor=user,
+            subject=user,
+            other_sessions_ended=ended,
+        )
     return user

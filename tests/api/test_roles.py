@@ -59,6 +59,10 @@ async def _reactivate(client: AsyncClient, headers: dict[str, str], w: World) ->
     return await client.post(f"/api/admin/users/{w.target.username}/reactivate", headers=headers)
 
 
+async def _read_audit_log(client: AsyncClient, headers: dict[str, str], w: World) -> Response:
+    return await client.get("/api/admin/audit-events", headers=headers)
+
+
 # action: (how, status for anonymous, user, moderator, admin)
 MATRIX: dict[str, tuple[Action, tuple[int, int, int, int]]] = {
     "delete another's article": (_delete_article, (401, 403, 204, 204)),
@@ -68,6 +72,7 @@ MATRIX: dict[str, tuple[Action, tuple[int, int, int, int]]] = {
     "change a role": (_change_role, (401, 403, 403, 200)),
     "deactivate an account": (_deactivate, (401, 403, 403, 200)),
     "reactivate an account": (_reactivate, (401, 403, 403, 200)),
+    "read the audit log": (_read_audit_log, (401, 403, 403, 200)),
 }
 CELLS = [
     pytest.param(action, role, statuses[i], id=f"{role}-{action.replace(' ', '-')}")
@@ -141,8 +146,8 @@ async def _check_effect(
         status = (await client.get("/api/user", headers=w.target.headers)).status_code
         assert status == (401 if allowed else 200)
     else:
-        assert action in {"reactivate an account", "view an account"}
-        assert (target.deactivated_at is None) == (allowed or action == "view an account")
+        assert action in {"reactivate an account", "view an account", "read the audit log"}
+        assert (target.deactivated_at is None) == (allowed or action != "reactivate an account")
 
 
 async def test_a_new_role_applies_to_the_very_next_request(

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
-from app.models import User
+from app.models import AuditEvent, User
 from tests.support.database import migrated_scratch_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +36,17 @@ async def _role(url: str) -> str | None:
         role = await connection.scalar(select(User.role).where(User.username == "root"))
     await engine.dispose()
     return role
+
+
+async def _audited(url: str) -> list[tuple[str, int | None, dict[str, str]]]:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.details)
+        )
+        events = [tuple(row) for row in rows]
+    await engine.dispose()
+    return events
 
 
 def _admin(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -64,6 +75,10 @@ async def test_grants_admin_to_a_registered_account(database_url: str) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "root (root@example.com) is now admin"
     assert await _role(database_url) == "admin"
+    # In the audit log with no actor: the command line.
+    assert await _audited(database_url) == [
+        ("account.role_changed", None, {"previous": "user", "role": "admin"})
+    ]
 
 
 async def test_grants_another_role_when_asked(database_url: str) -> None:
