@@ -18,6 +18,7 @@ from app.core.auth.roles import Role, has_role, require_role
 from app.core.config import Settings
 from app.core.database import get_session
 from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.mail import MailSender
 from app.core.request_origin import RequestOrigin, origin_of
 from app.core.text import StorableText
 from app.models import Article, User
@@ -132,6 +133,24 @@ async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginTh
 
 
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+
+
+async def get_mail_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
+    return LoginThrottle(
+        client=request.client.host if request.client else "",
+        limit=settings.mail_request_limit,
+        window=timedelta(seconds=settings.mail_request_window_seconds),
+        purpose="mail",
+    )
+
+
+async def get_mail_sender(settings: SettingsDep) -> MailSender:
+    return MailSender(settings)
+
+
+MailThrottleDep = Annotated[LoginThrottle, Depends(get_mail_throttle)]
+"""Requests for mailed links per email and client address (MAIL_REQUEST_LIMIT)."""
+MailerDep = Annotated[MailSender, Depends(get_mail_sender)]
 
 
 # Load-or-404: routes receive the loaded object, never a bare identifier.

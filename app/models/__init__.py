@@ -2,6 +2,7 @@
 
 from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
 from app.models.audit_event import AuditEvent
+from app.models.email_token import EmailToken, EmailTokenPurpose
 from app.models.login_failure import LoginFailures
 from app.models.social import Follow
 from app.models.user import User
@@ -12,6 +13,8 @@ __all__ = [
     "ArticleTag",
     "AuditEvent",
     "Comment",
+    "EmailToken",
+    "EmailTokenPurpose",
     "Favorite",
     "Follow",
     "LoginFailures",

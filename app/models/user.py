@@ -34,6 +34,8 @@ class User(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(16), server_default=Role.USER.value)
     # Set by an admin; a deactivated account cannot sign in and its sessions are refused.
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the current email was proven by a mailed link; None again after a change.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint(

@@ -33,6 +33,7 @@ def _present(user: User) -> AccountResponse:
             email=user.email,
             role=Role(user.role),
             active=user.deactivated_at is None,
+            email_verified=user.email_verified_at is not None,
             deactivated_at=user.deactivated_at,
             created_at=user.created_at,
         )

@@ -3,7 +3,7 @@
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, BackgroundTasks, Form
 
 from app.core.auth.access_tokens import create_access_token
 from app.core.config import Settings
@@ -12,6 +12,7 @@ from app.deps import (
     CurrentSignIn,
     CurrentUser,
     LoginThrottleDep,
+    MailerDep,
     OriginDep,
     SessionDep,
     SettingsDep,
@@ -29,7 +30,7 @@ from app.schemas.user import (
     UpdateUserRequest,
     UserResponse,
 )
-from app.services import user_sessions, users
+from app.services import email_verification, user_sessions, users
 
 router = APIRouter(tags=["users"])
 
@@ -44,6 +45,7 @@ _LOGIN_ERRORS = problem_responses(
     HTTPStatus.TOO_MANY_REQUESTS,
 )
 _SESSION_OPENED = "Opens a session: `session.refreshToken` renews the access token (`user.token`)."
+_VERIFICATION_MAILED = "When mail is configured, a link to verify the email is mailed."
 
 
 def _user_response(user: User, token: str) -> UserResponse:
@@ -77,14 +79,24 @@ def _signed_in(
     "/users",
     status_code=HTTPStatus.CREATED,
     summary="Register a new user",
-    description=_SESSION_OPENED,
+    description=f"{_SESSION_OPENED} {_VERIFICATION_MAILED}",
     responses=problem_responses(HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 async def register(
-    body: RegisterRequest, session: SessionDep, settings: SettingsDep, origin: OriginDep
+    *,
+    body: RegisterRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    origin: OriginDep,
+    mailer: MailerDep,
+    background: BackgroundTasks,
 ) -> SignedInResponse:
     user = await users.register(session, body.user, origin)
     issued = await user_sessions.open_session(session, user, origin, settings)
+    if mailer.enabled:  # a verification link, mailed after the response
+        mail = await email_verification.verification_mail(session, user, settings)
+        if mail is not None:
+            background.add_task(mailer.deliver, mail)
     return _signed_in(user, issued, settings)
 
 

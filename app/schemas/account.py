@@ -21,6 +21,7 @@ class Account(CamelModel):
     email: str
     role: Role
     active: bool = Field(description="False once deactivated: it cannot sign in.")
+    email_verified: bool = Field(description="Whether the current email was verified by mail.")
     deactivated_at: Timestamp | None
     created_at: Timestamp
 

@@ -32,6 +32,9 @@ class AuditAction(StrEnum):
     ROLE_CHANGED = "account.role_changed"
     DEACTIVATED = "account.deactivated"
     REACTIVATED = "account.reactivated"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password.reset"  # noqa: S105 (an event name)
+    EMAIL_VERIFIED = "account.email_verified"
     ARTICLE_DELETED_BY_MODERATOR = "article.deleted_by_moderator"
     COMMENT_DELETED_BY_MODERATOR = "comment.deleted_by_moderator"
 

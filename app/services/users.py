@@ -175,12 +175,15 @@ async def update(
     *,
     current_session_id: int,
 ) -> User:
-    """Apply the changes sent; a new password ends every session but the current one."""
+    """Apply the changes sent; a new password ends every session but the current one, a
+    new email address is unverified."""
     provided = changes.model_fields_set
     new_hash = None
     if "password" in provided and changes.password is not None:
         new_hash = await run_in_threadpool(hash_password, changes.password)
     session.add(user)  # loaded detached by `by_session`; attached now to track the changes
+    if changes.email is not None and changes.email.lower() != user.email.lower():
+        user.email_verified_at = None  # a new address is unproven until its link is followed
     async with _unique_names(session, changes, user_id=user.id):
         for field in ("username", "email", "bio", "image"):
             if field in provided:

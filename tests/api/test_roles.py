@@ -229,6 +229,7 @@ async def test_deactivation_and_reactivation(client: AsyncClient, session: Async
         "email": bob.email,
         "role": "user",
         "active": True,
+        "emailVerified": False,
         "deactivatedAt": None,
         "createdAt": None,
     }

@@ -47,6 +47,9 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
     },
     ("POST", "/api/articles/{slug}/comments"): {"comment": {"body": "b"}},
     ("PUT", "/api/admin/users/{username}/role"): {"role": "moderator"},
+    ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
+    ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
+    ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 

@@ -57,6 +57,16 @@ def test_compose_wires_migrations_before_the_api() -> None:
     assert services["api"]["ports"][0]["host_ip"] == "127.0.0.1"
 
 
+def test_the_mail_catcher_is_opt_in_and_local() -> None:
+    assert "mailpit" not in _services()  # not part of a plain `docker compose up`
+
+    result = _run(_tool("docker-compose"), "--profile", "mail", "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    mailpit = json.loads(result.stdout)["services"]["mailpit"]
+    assert {port["target"] for port in mailpit["ports"]} == {8025, 1025}
+    assert {port["host_ip"] for port in mailpit["ports"]} == {"127.0.0.1"}
+
+
 def test_dockerfile_passes_hadolint() -> None:
     result = _run(_tool("hadolint"), "docker/Dockerfile")
 
