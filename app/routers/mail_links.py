@@ -92,8 +92,7 @@ async def request_email_verification(
         return Accepted(message="Your email is already verified.")
     await throttle.reserve(session, user.email)
     mail = await email_verification.verification_mail(session, user, settings)
-    if mail is not None:
-        background.add_task(mailer.deliver, mail)
+    background.add_task(mailer.deliver, mail)
     return Accepted(message="A verification link is on its way.")
 
 

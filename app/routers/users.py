@@ -95,8 +95,7 @@ async def register(
     issued = await user_sessions.open_session(session, user, origin, settings)
     if mailer.enabled:  # a verification link, mailed after the response
         mail = await email_verification.verification_mail(session, user, settings)
-        if mail is not None:
-            background.add_task(mailer.deliver, mail)
+        background.add_task(mailer.deliver, mail)
     return _signed_in(user, issued, settings)
 
 

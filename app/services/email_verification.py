@@ -22,10 +22,8 @@ VERIFY_PAGE = "/verify-email"
 PURPOSE = EmailTokenPurpose.EMAIL_VERIFICATION
 
 
-async def verification_mail(session: AsyncSession, user: User, settings: Settings) -> Mail | None:
-    """A new link for the user's current address; None if it is already verified."""
-    if user.email_verified_at is not None:
-        return None
+async def verification_mail(session: AsyncSession, user: User, settings: Settings) -> Mail:
+    """A new link for the user's current address (whether to send one is the caller's call)."""
     hours = settings.email_verification_ttl_hours
     secret = await email_tokens.issue(session, user, PURPOSE, timedelta(hours=hours))
     link = f"{settings.frontend_url}{VERIFY_PAGE}?{urlencode({'token': secret})}"

@@ -1,5 +1,6 @@
 """Revocation applies to the very next request: logout, everywhere, one, password, deactivation."""
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,22 @@ async def test_logout_ends_this_session_only(client: AsyncClient) -> None:
     assert await _refresh(client, laptop) == 401
     assert await _me(client, phone) == 200
     assert (await client.post("/api/users/logout", headers=laptop.headers)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("POST", "/api/users/logout"),
+        ("GET", "/api/user/sessions"),
+        ("DELETE", "/api/user/sessions"),
+        ("DELETE", "/api/user/sessions/1"),
+    ],
+)
+async def test_session_operations_need_a_token(client: AsyncClient, method: str, url: str) -> None:
+    response = await client.request(method, url)
+
+    assert response.status_code == 401
+    assert response.json()["errors"] == {"token": ["is missing"]}
 
 
 async def test_logout_everywhere_ends_every_session(client: AsyncClient) -> None:

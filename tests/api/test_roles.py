@@ -4,12 +4,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth.roles import ROLES as ROLE_LADDER
+from app.deps import Moderator
 from app.models import Article, Comment, User
 from tests.support.articles import create_article
 from tests.support.users import RegisteredUser, register
@@ -166,6 +168,46 @@ async def test_a_new_role_applies_to_the_very_next_request(
     assert promoted.status_code == 200
     assert promoted.json()["user"]["role"] == "moderator"
     assert (await _delete_comment(client, helper.headers, world)).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("anonymous", 401), ("user", 403), ("moderator", 200), ("admin", 200)]
+)
+async def test_the_moderator_dependency_admits_moderators_and_admins(
+    app: FastAPI, client: AsyncClient, session: AsyncSession, role: str, expected: int
+) -> None:
+    app.openapi()  # the published document, before this test's own route is added
+
+    @app.get("/moderators-only")
+    async def moderators_only(moderator: Moderator) -> dict[str, str]:
+        return {"role": moderator.role}
+
+    headers = {} if role == "anonymous" else (await as_role(client, session, role)).headers
+
+    response = await client.get("/moderators-only", headers=headers)
+
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json() == {"role": role}
+    if expected == 403:
+        assert response.json()["errors"] == {"role": ["must be moderator or above"]}
+
+
+async def test_giving_the_role_an_account_has_changes_nothing(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await as_role(client, session, "admin")
+    bob = await register(client)
+
+    response = await client.put(
+        f"/api/admin/users/{bob.username}/role", headers=admin.headers, json={"role": "user"}
+    )
+
+    assert response.status_code == 200
+    events = await client.get(
+        "/api/admin/audit-events", headers=admin.headers, params={"action": "account.role_changed"}
+    )
+    assert events.json()["events"] == []
 
 
 async def test_admins_cannot_demote_or_deactivate_themselves(

@@ -109,6 +109,19 @@ async def test_an_expired_link_is_refused(
     assert await _login(client, bob, PASSWORD) == 200
 
 
+async def test_a_deactivated_account_cannot_use_a_link_it_was_sent(
+    client: AsyncClient, session: AsyncSession, inbox: Inbox
+) -> None:
+    bob = await register(client)
+    await _ask(client, bob.email)
+    _, token = link_in(inbox.to(bob.email, SUBJECT)[0], FRONTEND)
+    await session.execute(
+        update(User).where(User.username == bob.username).values(deactivated_at=func.now())
+    )
+
+    assert await _reset(client, token) == 400
+
+
 async def test_using_one_link_retires_the_others(client: AsyncClient, inbox: Inbox) -> None:
     bob = await register(client)
     await _ask(client, bob.email)
