@@ -7,6 +7,8 @@ from fastapi import Request
 from app.core.request_id import current_request_id
 
 USER_AGENT_MAX_LENGTH = 512
+# An IPv6 address with a zone fits; a trusted proxy's X-Forwarded-For could say anything.
+CLIENT_ADDRESS_MAX_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ COMMAND_LINE = RequestOrigin()
 def origin_of(request: Request) -> RequestOrigin:
     agent = request.headers.get("user-agent")
     return RequestOrigin(
-        client_address=request.client.host if request.client else None,
+        client_address=request.client.host[:CLIENT_ADDRESS_MAX_LENGTH] if request.client else None,
         user_agent=agent[:USER_AGENT_MAX_LENGTH].replace("\x00", "") if agent else None,
         request_id=current_request_id(),
     )

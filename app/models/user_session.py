@@ -4,9 +4,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.database import Base
-
-CLIENT_ADDRESS_MAX_LENGTH = 64  # an IPv6 address with a zone fits
-USER_AGENT_MAX_LENGTH = 512
+from app.core.request_origin import CLIENT_ADDRESS_MAX_LENGTH
 
 
 class UserSession(Base):

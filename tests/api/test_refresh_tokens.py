@@ -3,7 +3,8 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from httpx import AsyncClient, Response
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient, Response
 from jose import jwt
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -179,3 +180,14 @@ async def test_two_refreshes_of_one_token_at_once_end_the_session(
     assert statuses == [200, 401, 401, 401]
     winner = next(signed_in(a.json()) for a in answers if a.status_code == 200)
     assert await _me(client, winner.token) == 401  # the others were seen as reuse
+
+
+async def test_a_long_forwarded_address_is_cut_to_fit(app: FastAPI, session: AsyncSession) -> None:
+    # Behind a trusted proxy the client address is whatever X-Forwarded-For said.
+    transport = ASGITransport(app=app, client=("x" * 100, 1234))
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        bob = await register(client)
+
+    row = await session.get(UserSession, bob.session_id)
+    assert row is not None
+    assert row.client_address == "x" * 64
