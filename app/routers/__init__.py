@@ -2,10 +2,32 @@
 
 from fastapi import APIRouter
 
-from app.routers import articles, comments, profiles, tags, users
+from app.routers import (
+    admin,
+    articles,
+    audit_log,
+    comments,
+    mail_links,
+    profiles,
+    sessions,
+    tags,
+    users,
+)
 
 # Mounted one by one rather than through one parent router: each level of nesting is
 # another round of route matching on every request.
 API_ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (users, profiles, articles, comments, tags)
+    module.router
+    # The Conduit routes first (the hottest paths are matched soonest), identity after.
+    for module in (
+        users,
+        profiles,
+        articles,
+        comments,
+        tags,
+        sessions,
+        mail_links,
+        admin,
+        audit_log,
+    )
 )

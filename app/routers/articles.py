@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query, Response
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.core.text import StorableText
-from app.deps import ArticleBySlug, ArticleSlug, CurrentUser, OptionalUser, OwnArticle, SessionDep
+from app.deps import (
+    ArticleBySlug,
+    ArticleSlug,
+    CurrentUser,
+    OptionalUser,
+    OriginDep,
+    OwnArticle,
+    RemovableArticle,
+    SessionDep,
+)
 from app.schemas.article import (
     ArticleListResponse,
     ArticleResponse,
@@ -152,10 +161,13 @@ async def update_article(
     "/{slug}",
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your article (and its comments and favorites)",
+    description="Moderators and admins may delete anyone's.",
     responses=_OWNER_ERRORS,
 )
-async def delete_article(article: OwnArticle, session: SessionDep) -> Response:
-    await articles.remove(session, article)
+async def delete_article(
+    user: CurrentUser, article: RemovableArticle, session: SessionDep, origin: OriginDep
+) -> Response:
+    await articles.remove(session, article, user, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
