@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve migrate revision seed test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -103,6 +103,10 @@ client: ## TypeScript client from openapi.json into clients/typescript/src (npm 
 
 seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
 	$(LOCAL) seed $(ARGS)
+
+admin: install ## Grant a registered account a role: make admin email=you@example.com [role=moderator]
+	@test -n "$(email)" || { echo 'usage: make admin email=you@example.com [role=admin|moderator|user]'; exit 1; }
+	$(LOCAL) admin "$(email)" --role "$(or $(role),admin)"
 
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)

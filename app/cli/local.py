@@ -1,4 +1,4 @@
-"""Local entry points behind `make run`, `make serve`, `make migrate` and friends.
+"""Local entry points behind `make run`, `make serve`, `make migrate`, `make admin` and friends.
 
 Each resolves the database first: `DATABASE_URL` from the environment or `.env` when set,
 otherwise an embedded PostgreSQL under `.devdb/dev` (started on demand, reused across
@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli.local")
     parser.add_argument(
         "action",
-        choices=["run", "serve", "migrate", "seed", "db-url", "db-stop"],
-        help="run: dev server with reload; serve: Gunicorn; seed: demo data; db-url: print it",
+        choices=["run", "serve", "migrate", "seed", "admin", "db-url", "db-stop"],
+        help="run: dev server with reload; serve: Gunicorn; seed: demo data; "
+        "admin: grant a role; db-url: print it",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
@@ -87,6 +88,10 @@ def main(argv: list[str] | None = None) -> None:
         from app.cli import seed  # noqa: PLC0415
 
         seed.main(extra)
+    elif args.action == "admin":
+        from app.cli import admin  # noqa: PLC0415
+
+        admin.main(extra)
     elif args.action == "run":
         _exec(
             sys.executable,

@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from app.core.auth.passwords import hash_password
 from app.core.config import get_settings
-from app.core.security import hash_password
 from app.models import Article, ArticleTag, Comment, Favorite, Follow, Tag, User
 
 DEMO_PASSWORD = "password123"  # noqa: S105 (documented demo credential)

@@ -4,8 +4,10 @@ Every field maps to an upper-case environment variable of the same name. The val
 at the bottom are the guard rails that keep an unsafe configuration out of production.
 """
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -58,10 +60,30 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str = "conduit-api"
     jwt_audience: str = "conduit-clients"
-    access_token_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
+    # Sessions (README "Sessions and refresh tokens"): short access tokens, rotated refresh
+    # tokens that lapse when unused, and a session that ends after an absolute lifetime.
+    access_token_ttl_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)
+    session_absolute_ttl_days: int = Field(default=30, ge=1, le=365)
     # Failed logins for one email from one client address, within a window, before 429s.
     login_failure_limit: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Mail (password reset, email verification): sent after the response through SMTP.
+    # An empty SMTP_HOST sends nothing (each dropped mail is logged).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "Conduit <no-reply@localhost>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Where the mailed links point: the frontend's pages that POST the token back.
+    frontend_url: str = "http://localhost:3000"
+    password_reset_ttl_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    email_verification_ttl_hours: int = Field(default=48, ge=1, le=24 * 30)
+    # Mail requests (reset, verification) for one email from one client address per window.
+    mail_request_limit: int = Field(default=5, ge=1)
+    mail_request_window_seconds: int = Field(default=3600, ge=1)
 
     # Server-Sent Events streams (app/core/streams): comment lines this often keep proxies
     # from timing them out; at most this many open per worker (then 503); events kept
@@ -138,6 +160,43 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("session_absolute_ttl_days")
+    @classmethod
+    def _session_outlives_its_refresh_token(cls, value: int, info: ValidationInfo) -> int:
+        idle = info.data.get("refresh_token_ttl_days")
+        if idle is not None and value < idle:
+            raise ValueError(
+                "SESSION_ABSOLUTE_TTL_DAYS must be at least REFRESH_TOKEN_TTL_DAYS "
+                f"({value} < {idle})"
+            )
+        return value
+
+    @field_validator("smtp_security")
+    @classmethod
+    def _mail_is_encrypted_beyond_this_host(cls, value: str, info: ValidationInfo) -> str:
+        # Password reset links are credentials: outside development they travel over TLS,
+        # unless the relay is on this host (a sidecar that relays with TLS itself).
+        host = info.data.get("smtp_host") or ""
+        environment = info.data.get("environment")
+        if value == "none" and host and not _is_loopback(host) and environment != "development":
+            raise ValueError(
+                f"SMTP_SECURITY=none sends mail in clear text to {host}, refused in "
+                f"{environment}; use starttls or tls"
+            )
+        return value
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _links_are_https_beyond_this_host(cls, value: str, info: ValidationInfo) -> str:
+        parsed = urlsplit(value)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ValueError("FRONTEND_URL must be an http(s) URL, e.g. https://conduit.example")
+        environment = info.data.get("environment")
+        clear_text = parsed.scheme == "http" and not _is_loopback(parsed.hostname)
+        if clear_text and environment != "development":
+            raise ValueError(f"FRONTEND_URL must use https in {environment}: links carry tokens")
+        return value.rstrip("/")
+
     @field_validator("debug")
     @classmethod
     def _no_debug_in_production(cls, value: bool, info: ValidationInfo) -> bool:
@@ -176,6 +235,15 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "console" if self.is_development else "json"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

@@ -4,19 +4,27 @@
 from app.core.ratelimit.counter import RateLimitCounter
 from app.core.streams.event_log import StreamEvent
 from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
+from app.models.audit_event import AuditEvent
+from app.models.email_token import EmailToken, EmailTokenPurpose
 from app.models.login_failure import LoginFailures
 from app.models.social import Follow
 from app.models.user import User
+from app.models.user_session import RefreshToken, UserSession
 
 __all__ = [
     "Article",
     "ArticleTag",
+    "AuditEvent",
     "Comment",
+    "EmailToken",
+    "EmailTokenPurpose",
     "Favorite",
     "Follow",
     "LoginFailures",
     "RateLimitCounter",
+    "RefreshToken",
     "StreamEvent",
     "Tag",
     "User",
+    "UserSession",
 ]

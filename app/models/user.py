@@ -1,6 +1,20 @@
-from sqlalchemy import BigInteger, ColumnElement, Identity, Index, String, Text, and_, func
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    Identity,
+    Index,
+    String,
+    Text,
+    and_,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.auth.roles import ROLES, Role
 from app.core.database import Base
 from app.models.mixins import Timestamps
 
@@ -17,6 +31,17 @@ class User(Timestamps, Base):
     password_hash: Mapped[str] = mapped_column(Text)
     bio: Mapped[str | None] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), server_default=Role.USER.value)
+    # Set by an admin; a deactivated account cannot sign in and its sessions are refused.
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the current email was proven by a mailed link; None again after a change.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{role.value}'" for role in ROLES) + ")", name="role"
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, username={self.username!r})"

@@ -14,7 +14,9 @@ from app.deps import (
     ArticleSlug,
     CurrentUser,
     OptionalUser,
+    OriginDep,
     OwnArticle,
+    RemovableArticle,
     SessionDep,
 )
 from app.schemas.article import (
@@ -163,10 +165,13 @@ async def update_article(
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your article (and its comments and favorites)",
     dependencies=WRITE_LIMITED,
+    description="Moderators and admins may delete anyone's.",
     responses=_OWNER_ERRORS,
 )
-async def delete_article(article: OwnArticle, session: SessionDep) -> Response:
-    await articles.remove(session, article)
+async def delete_article(
+    user: CurrentUser, article: RemovableArticle, session: SessionDep, origin: OriginDep
+) -> Response:
+    await articles.remove(session, article, user, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import WRITE_LIMITED, ArticleBySlug, CurrentUser, OptionalUser, SessionDep
+from app.deps import WRITE_LIMITED, ArticleBySlug, CurrentUser, OptionalUser, OriginDep, SessionDep
 from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
 from app.services import comments
 from app.services.comments import CommentView
@@ -64,6 +64,7 @@ async def add_comment(
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete your comment",
     dependencies=WRITE_LIMITED,
+    description="Moderators and admins may delete anyone's.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,
         HTTPStatus.FORBIDDEN,
@@ -72,7 +73,11 @@ async def add_comment(
     ),
 )
 async def delete_comment(
-    user: CurrentUser, article: ArticleBySlug, comment_id: CommentId, session: SessionDep
+    user: CurrentUser,
+    article: ArticleBySlug,
+    comment_id: CommentId,
+    session: SessionDep,
+    origin: OriginDep,
 ) -> Response:
-    await comments.remove(session, user, article, comment_id)
+    await comments.remove(session, user, article, comment_id, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -1,22 +1,28 @@
-"""Registration, login and the current user (`/users`, `/user`)."""
+"""Registration, sign-in, refresh and the current user (`/users`, `/user`)."""
 
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, BackgroundTasks, Form
 
-from app.core.errors import problem_responses
-from app.core.security import create_access_token
+from app.core.auth.access_tokens import create_access_token
+from app.core.config import Settings
+from app.core.errors import FieldErrors, InvalidInput, problem_responses
 from app.deps import (
     ANONYMOUS_WRITE_LIMITED,
     WRITE_LIMITED,
+    CurrentSignIn,
     CurrentUser,
     LoginThrottleDep,
+    MailerDep,
+    OriginDep,
     SessionDep,
     SettingsDep,
     TokenDep,
 )
 from app.models import User
+from app.schemas.fields import BLANK_MESSAGE
+from app.schemas.session import IssuedSession, RefreshRequest, SignedInResponse
 from app.schemas.user import (
     AccessToken,
     AuthenticatedUser,
@@ -26,7 +32,7 @@ from app.schemas.user import (
     UpdateUserRequest,
     UserResponse,
 )
-from app.services import users
+from app.services import email_verification, user_sessions, users
 
 router = APIRouter(tags=["users"])
 
@@ -35,8 +41,13 @@ _LOGIN_LIMITS = (
     "`Retry-After` until the window ends (`LOGIN_FAILURE_LIMIT`, `LOGIN_FAILURE_WINDOW_SECONDS`)."
 )
 _LOGIN_ERRORS = problem_responses(
-    HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.TOO_MANY_REQUESTS
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,  # the account is deactivated (said only after the right password)
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+    HTTPStatus.TOO_MANY_REQUESTS,
 )
+_SESSION_OPENED = "Opens a session: `session.refreshToken` renews the access token (`user.token`)."
+_VERIFICATION_MAILED = "When mail is configured, a link to verify the email is mailed."
 
 
 def _user_response(user: User, token: str) -> UserResponse:
@@ -51,38 +62,93 @@ def _user_response(user: User, token: str) -> UserResponse:
     )
 
 
+def _signed_in(
+    user: User, issued: user_sessions.IssuedSession, settings: Settings
+) -> SignedInResponse:
+    access_token = create_access_token(user.id, issued.session_id, settings)
+    return SignedInResponse(
+        user=_user_response(user, access_token).user,
+        session=IssuedSession(
+            id=issued.session_id,
+            refresh_token=issued.refresh_token,
+            access_token_expires_in=settings.access_token_ttl_minutes * 60,
+            expires_at=issued.expires_at,
+        ),
+    )
+
+
 @router.post(
     "/users",
     status_code=HTTPStatus.CREATED,
     summary="Register a new user",
     dependencies=ANONYMOUS_WRITE_LIMITED,
+    description=f"{_SESSION_OPENED} {_VERIFICATION_MAILED}",
     responses=problem_responses(HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 async def register(
-    body: RegisterRequest, session: SessionDep, settings: SettingsDep
-) -> UserResponse:
-    user = await users.register(session, body.user)
-    return _user_response(user, create_access_token(user.id, settings))
+    *,
+    body: RegisterRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    origin: OriginDep,
+    mailer: MailerDep,
+    background: BackgroundTasks,
+) -> SignedInResponse:
+    user = await users.register(session, body.user, origin)
+    issued = await user_sessions.open_session(session, user, origin, settings)
+    if mailer.enabled:  # a verification link, mailed after the response
+        mail = await email_verification.verification_mail(session, user, settings)
+        background.add_task(mailer.deliver, mail)
+    return _signed_in(user, issued, settings)
 
 
 @router.post(
     "/users/login",
     summary="Log in with email and password",
-    description=_LOGIN_LIMITS,
+    description=f"{_SESSION_OPENED} {_LOGIN_LIMITS}",
     responses=_LOGIN_ERRORS,
 )
 async def login(
-    body: LoginRequest, session: SessionDep, settings: SettingsDep, throttle: LoginThrottleDep
-) -> UserResponse:
-    user = await users.authenticate(session, body.user.email, body.user.password, throttle)
-    return _user_response(user, create_access_token(user.id, settings))
+    body: LoginRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
+    origin: OriginDep,
+) -> SignedInResponse:
+    credentials = body.user
+    user = await users.authenticate(
+        session, credentials.email, credentials.password, throttle, origin
+    )
+    issued = await user_sessions.open_session(session, user, origin, settings)
+    return _signed_in(user, issued, settings)
+
+
+@router.post(
+    "/users/refresh",
+    summary="Trade a refresh token for a new access token and a new refresh token",
+    description="The refresh token is single use: presenting one that was already used is "
+    "taken as theft and revokes its whole session (401 `was already used`).",
+    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+async def refresh(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, origin: OriginDep
+) -> SignedInResponse:
+    user, issued = await user_sessions.rotate_refresh_token(
+        session, body.refresh_token, origin, settings
+    )
+    return _signed_in(user, issued, settings)
+
+
+def _blank(*fields: str) -> FieldErrors:
+    return {field: [BLANK_MESSAGE] for field in fields}
 
 
 @router.post(
     "/users/token",
-    summary="OAuth2 password flow: email as `username`, returns a bearer token",
+    summary="OAuth2 token endpoint: password grant (email as `username`) or refresh grant",
     description="For the **Authorize** button of the interactive docs and OAuth2 clients. "
-    + _LOGIN_LIMITS,
+    "`grant_type=password` opens a session; `grant_type=refresh_token` (RFC 6749, section 6) "
+    "rotates its refresh token. " + _LOGIN_LIMITS,
     responses=_LOGIN_ERRORS,
 )
 async def issue_token(
@@ -90,11 +156,24 @@ async def issue_token(
     session: SessionDep,
     settings: SettingsDep,
     throttle: LoginThrottleDep,
+    origin: OriginDep,
 ) -> AccessToken:
-    user = await users.authenticate(session, form.username, form.password, throttle)
+    if form.grant_type == "refresh_token":
+        if form.refresh_token is None:
+            raise InvalidInput("The refresh grant needs a refresh_token.", _blank("refresh_token"))
+        user, issued = await user_sessions.rotate_refresh_token(
+            session, form.refresh_token, origin, settings
+        )
+    else:
+        if form.username is None or form.password is None:
+            missing = [name for name in ("username", "password") if getattr(form, name) is None]
+            raise InvalidInput("The password grant needs both fields.", _blank(*missing))
+        user = await users.authenticate(session, form.username, form.password, throttle, origin)
+        issued = await user_sessions.open_session(session, user, origin, settings)
     return AccessToken(
-        access_token=create_access_token(user.id, settings),
+        access_token=create_access_token(user.id, issued.session_id, settings),
         expires_in=settings.access_token_ttl_minutes * 60,
+        refresh_token=issued.refresh_token,
     )
 
 
@@ -112,12 +191,19 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
     "/user",
     summary="Update the current user",
     dependencies=WRITE_LIMITED,
+    description="A new password ends every other session of the user; this one continues.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
     ),
 )
 async def update_current_user(
-    user: CurrentUser, body: UpdateUserRequest, session: SessionDep, settings: SettingsDep
+    sign_in: CurrentSignIn,
+    body: UpdateUserRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    origin: OriginDep,
 ) -> UserResponse:
-    user = await users.update(session, user, body.user)
-    return _user_response(user, create_access_token(user.id, settings))
+    user = await users.update(
+        session, sign_in.user, body.user, origin, current_session_id=sign_in.session_id
+    )
+    return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))

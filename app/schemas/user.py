@@ -6,8 +6,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from app.core.auth.opaque_tokens import MAX_TOKEN_LENGTH
 from app.schemas.fields import Email, EmptyAsNone, NotBlank
 from app.schemas.partial import NotNull, drop_null_defaults
+
+OpaqueSecret = Annotated[str, StringConstraints(max_length=MAX_TOKEN_LENGTH), NotBlank]
+"""A refresh token or a mailed link's token, as the client sends it back."""
 
 USERNAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 8
@@ -72,11 +76,21 @@ class LoginRequest(BaseModel):
 
 
 class TokenRequest(BaseModel):
-    """OAuth2 password grant (RFC 6749, section 4.3), as the docs' Authorize button sends it."""
+    """OAuth2 token endpoint: the password grant (RFC 6749, section 4.3), as the docs'
+    Authorize button sends it, and the refresh grant (section 6)."""
 
-    grant_type: Literal["password"] = "password"
-    username: Email = Field(description="The account's email address.")
-    password: LoginPassword
+    model_config = ConfigDict(json_schema_extra=drop_null_defaults)
+
+    grant_type: Literal["password", "refresh_token"] = "password"
+    username: Annotated[Email | None, NotNull()] = Field(
+        default=None, description="Password grant: the account's email address."
+    )
+    password: Annotated[LoginPassword | None, NotNull()] = Field(
+        default=None, description="Password grant: the password."
+    )
+    refresh_token: Annotated[OpaqueSecret | None, NotNull()] = Field(
+        default=None, description="Refresh grant: the refresh token (single use)."
+    )
     scope: str = Field(default="", description="Ignored: a token grants the user's rights.")
 
 
@@ -112,8 +126,11 @@ class UserResponse(BaseModel):
 
 
 class AccessToken(BaseModel):
-    """OAuth2 token response (RFC 6749 §5.1), used by the /docs "Authorize" button."""
+    """OAuth2 token response (RFC 6749, section 5.1)."""
 
     access_token: str
     token_type: str = Field(default="bearer")
-    expires_in: int
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(
+        description="Single use: send it with `grant_type=refresh_token` for the next pair."
+    )

@@ -13,8 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import violated_constraint
+from app.core.request_origin import RequestOrigin
 from app.models import Article, ArticleTag, Tag, User
 from app.schemas.article import ArticleChanges, NewArticle
+from app.services import audit
+from app.services.audit import AuditAction
 from app.services.slugs import candidates, slugify
 
 SLUG_CONSTRAINT = "uq_articles_slug"
@@ -92,7 +95,18 @@ async def update(session: AsyncSession, article: Article, changes: ArticleChange
     return article
 
 
-async def remove(session: AsyncSession, article: Article) -> None:
+async def remove(session: AsyncSession, article: Article, by: User, origin: RequestOrigin) -> None:
+    """Delete the article; by someone else than its author (a moderator), it is audited."""
+    if by.id != article.author_id:
+        await audit.record(
+            session,
+            AuditAction.ARTICLE_DELETED_BY_MODERATOR,
+            origin,
+            actor=by,
+            subject=article.author_id,
+            slug=article.slug,
+            title=article.title,
+        )
     await session.delete(article)
     await session.flush()
 

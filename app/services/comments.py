@@ -1,13 +1,16 @@
-"""Comments on articles: listed oldest first, deletable only by their author."""
+"""Comments on articles: listed oldest first, deletable by their author or a moderator."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.auth.roles import Role, has_role
 from app.core.errors import Forbidden, NotFound
+from app.core.request_origin import RequestOrigin
 from app.models import Article, Comment, User
-from app.services import comment_events
+from app.services import audit, comment_events
+from app.services.audit import AuditAction
 from app.services.profiles import is_followed_by
 
 
@@ -39,14 +42,30 @@ async def add(session: AsyncSession, author: User, article: Article, body: str) 
     return CommentView(comment, author, following=False)  # nobody follows themselves
 
 
-async def remove(session: AsyncSession, user: User, article: Article, comment_id: int) -> None:
+async def remove(
+    session: AsyncSession, user: User, article: Article, comment_id: int, origin: RequestOrigin
+) -> None:
+    """Delete the comment; by someone else than its author (a moderator), it is audited."""
     comment = await session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
     )
     if comment is None:
         raise NotFound("comment")
+    if comment.author_id != user.id and not has_role(user.role, Role.MODERATOR):
+        raise Forbidden(
+            "Only its author or a moderator may delete this comment.", {"comment": ["forbidden"]}
+        )
     if comment.author_id != user.id:
-        raise Forbidden("Only its author may delete this comment.", {"comment": ["forbidden"]})
+        await audit.record(
+            session,
+            AuditAction.COMMENT_DELETED_BY_MODERATOR,
+            origin,
+            actor=user,
+            subject=comment.author_id,
+            comment_id=comment.id,
+            article=article.slug,
+            body=comment.body[:200],
+        )
     await session.delete(comment)
     await session.flush()
     await comment_events.announce_deleted(session, comment)

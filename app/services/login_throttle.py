@@ -15,6 +15,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -27,17 +28,26 @@ logger = logging.getLogger(__name__)
 
 # Expired windows removed per failed login: enough to keep the table small.
 SWEEP_BATCH = 100
+_TOO_MANY = {
+    "login": ("failed logins", {"credentials": ["too many failed attempts"]}),
+    "mail": ("requests for this email", {"email": ["too many requests"]}),
+}
 
 
 @dataclass(frozen=True)
 class LoginThrottle:
+    """Per (email, client address) and window. `purpose="mail"` counts requests for mailed
+    links (password reset, verification) in the same table, under keys of their own."""
+
     client: str
     limit: int
     window: timedelta
+    purpose: Literal["login", "mail"] = "login"
 
     def key(self, email: str) -> str:
         """The stored key: a hash, so the table holds no email and no address."""
-        return hashlib.sha256(f"{email.lower()}\n{self.client}".encode()).hexdigest()
+        counted = email.lower() if self.purpose == "login" else f"{self.purpose}\n{email.lower()}"
+        return hashlib.sha256(f"{counted}\n{self.client}".encode()).hexdigest()
 
     async def reserve(self, session: AsyncSession, email: str) -> int:
         """Count this attempt and COMMIT, before any hashing; 429 beyond the limit.
@@ -64,9 +74,10 @@ class LoginThrottle:
         await session.commit()
         if count > self.limit:
             remaining = max(1, math.ceil((started_at + self.window - at).total_seconds()))
+            what, errors = _TOO_MANY[self.purpose]
             raise TooManyRequests(
-                f"Too many failed logins; try again in {remaining} seconds.",
-                {"credentials": ["too many failed attempts"]},
+                f"Too many {what}; try again in {remaining} seconds.",
+                errors,
                 retry_after_seconds=remaining,
             )
         attempt: int = count
@@ -78,10 +89,14 @@ class LoginThrottle:
             # For operators: a burst of these is a guessing attack. No email in the log.
             key = self.key(email)
             logger.warning("login locked after %d failures (throttle key %s)", attempt, key[:12])
+        await self.sweep(session)
+        await session.commit()
+
+    async def sweep(self, session: AsyncSession) -> None:
+        """Delete a batch of expired windows (with the request's transaction)."""
         expired = LoginFailures.window_started_at < func.clock_timestamp() - self.window
         stale = select(LoginFailures.key).where(expired).limit(SWEEP_BATCH)
         await session.execute(delete(LoginFailures).where(LoginFailures.key.in_(stale)))
-        await session.commit()
 
     async def clear(self, session: AsyncSession, email: str) -> None:
         """A success: forget the pair's attempts (committed with the request)."""

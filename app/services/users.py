@@ -8,41 +8,59 @@ raise `AppError`s the HTTP layer turns into problems.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from starlette.concurrency import run_in_threadpool
 
+from app.core.auth.passwords import hash_password, verify_password
 from app.core.database import violated_constraint
 from app.core.driver_reads import DriverRead
-from app.core.errors import Conflict, FieldErrors, Unauthorized
-from app.core.security import hash_password, verify_password
-from app.models import User
+from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
+from app.core.request_origin import RequestOrigin
+from app.models import User, UserSession
 from app.schemas.user import NewUser, UserChanges
+from app.services import audit, user_sessions
+from app.services.audit import AuditAction
 from app.services.login_throttle import LoginThrottle
 
 TAKEN = "has already been taken"
+DEACTIVATED = {"account": ["is deactivated"]}
 _CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
 
 
 _USERS = User.__table__.c
-_BY_ID = DriverRead(select(*_USERS).where(_USERS.id == bindparam("user_id")))
+_SESSIONS = UserSession.__table__.c
+_SESSION_IS_LIVE = and_(_SESSIONS.revoked_at.is_(None), _SESSIONS.expires_at > func.now())
+_BY_SESSION = DriverRead(
+    select(*_USERS, _SESSION_IS_LIVE.label("session_is_live"))
+    .select_from(User.__table__.join(UserSession.__table__, _SESSIONS.user_id == _USERS.id))
+    .where(_USERS.id == bindparam("user_id"), _SESSIONS.id == bindparam("session_id"))
+)
 
 
-async def by_id(session: AsyncSession, user_id: int) -> User | None:
-    """The user with this id, for authenticating a request (every request with a token).
+async def by_session(
+    session: AsyncSession, user_id: int, session_id: int
+) -> tuple[User, bool] | None:
+    """The user an access token names, and whether its session is still live.
+
+    This is the one statement authenticating a request (every request with a token): the
+    session row is joined in, so revocation and expiry are checked without another round
+    trip. None if the user or the session does not exist (or is not the user's).
 
     Read on the driver (app/core/driver_reads.py) and built directly: a fraction of an
     ORM load through the identity map. The object is detached: `update` attaches it when
     it changes it.
     """
-    record = await _BY_ID.first(session, {"user_id": user_id})
+    record = await _BY_SESSION.first(session, {"user_id": user_id, "session_id": session_id})
     if record is None:
         return None
-    user = User(**record)
+    columns = dict(record)
+    is_live: bool = columns.pop("session_is_live")
+    user = User(**columns)
     make_transient_to_detached(user)
-    return user
+    return user, is_live
 
 
 async def find_by_email(session: AsyncSession, email: str) -> User | None:
@@ -92,7 +110,7 @@ async def _unique_names(
         raise Conflict("The username or email is already registered.", conflict) from error
 
 
-async def register(session: AsyncSession, new_user: NewUser) -> User:
+async def register(session: AsyncSession, new_user: NewUser, origin: RequestOrigin) -> User:
     user = User(
         username=new_user.username,
         email=new_user.email,
@@ -100,16 +118,22 @@ async def register(session: AsyncSession, new_user: NewUser) -> User:
     )
     async with _unique_names(session, new_user, user_id=None):
         session.add(user)
+    await audit.record(session, AuditAction.REGISTERED, origin, actor=user, subject=user)
     return user
 
 
 async def authenticate(
-    session: AsyncSession, email: str, password: str, throttle: LoginThrottle
+    session: AsyncSession,
+    email: str,
+    password: str,
+    throttle: LoginThrottle,
+    origin: RequestOrigin,
 ) -> User:
-    """The user with these credentials; 401 otherwise, 429 after too many attempts.
+    """The user with these credentials; 401 otherwise, 429 after too many attempts, 403 if
+    the account is deactivated.
 
     The attempt is reserved (and committed) before the password is hashed, and a failure
-    is committed before the 401 (see `LoginThrottle`).
+    is committed, with its audit event, before the error (see `LoginThrottle`).
     """
     attempt = await throttle.reserve(session, email)
     user = await find_by_email(session, email)
@@ -117,25 +141,63 @@ async def authenticate(
         verify_password, password, user.password_hash if user else None
     )
     if user is None or not matches:
+        reason = "unknown email" if user is None else "wrong password"
+        await audit.record(
+            session, AuditAction.LOGIN_FAILED, origin, actor=None, subject=user, reason=reason
+        )
         await throttle.record_failure(session, email, attempt)
         raise Unauthorized("Email or password is incorrect.", {"credentials": ["invalid"]})
+    if user.deactivated_at is not None:
+        await audit.record(
+            session,
+            AuditAction.LOGIN_FAILED,
+            origin,
+            actor=None,
+            subject=user,
+            reason="deactivated",
+        )
+        await session.commit()
+        # Said only to whoever knows the password.
+        raise Forbidden("The account is deactivated.", DEACTIVATED)
     await throttle.clear(session, email)
+    await audit.record(session, AuditAction.LOGIN_SUCCEEDED, origin, actor=user, subject=user)
     if new_hash is not None:
         user.password_hash = new_hash  # upgraded (e.g. bcrypt to argon2) on login
         await session.flush()
     return user
 
 
-async def update(session: AsyncSession, user: User, changes: UserChanges) -> User:
+async def update(
+    session: AsyncSession,
+    user: User,
+    changes: UserChanges,
+    origin: RequestOrigin,
+    *,
+    current_session_id: int,
+) -> User:
+    """Apply the changes sent; a new password ends every session but the current one, a
+    new email address is unverified."""
     provided = changes.model_fields_set
     new_hash = None
     if "password" in provided and changes.password is not None:
         new_hash = await run_in_threadpool(hash_password, changes.password)
-    session.add(user)  # loaded detached by `by_id`; attached now to track the changes
+    session.add(user)  # loaded detached by `by_session`; attached now to track the changes
+    if changes.email is not None and changes.email.lower() != user.email.lower():
+        user.email_verified_at = None  # a new address is unproven until its link is followed
     async with _unique_names(session, changes, user_id=user.id):
         for field in ("username", "email", "bio", "image"):
             if field in provided:
                 setattr(user, field, getattr(changes, field))
         if new_hash is not None:
             user.password_hash = new_hash
+    if new_hash is not None:
+        ended = await user_sessions.revoke_all_sessions(session, user, keep=current_session_id)
+        await audit.record(
+            session,
+            AuditAction.PASSWORD_CHANGED,
+            origin,
+            actor=user,
+            subject=user,
+            other_sessions_ended=ended,
+        )
     return user

@@ -98,3 +98,18 @@ async def test_a_page_past_the_end_counts_apart_and_keeps_the_total(
 
     assert response.json() == {"articles": [], "articlesCount": ARTICLES}
     assert len(statements) == 2  # the empty page, then the count alone
+
+
+async def test_the_current_user_is_one_statement_that_checks_the_session(
+    engine: AsyncEngine, client: AsyncClient
+) -> None:
+    bob = await register(client, "bob")
+    await client.get("/api/user", headers=bob.headers)  # the token's signature now cached
+
+    with recorded_statements(engine) as statements:
+        response = await client.get("/api/user", headers=bob.headers)
+
+    assert response.status_code == 200
+    assert len(statements) == 1  # nothing written, no second round trip for the session
+    assert statements[0].startswith("SELECT")
+    assert "JOIN user_sessions" in statements[0]

@@ -270,17 +270,31 @@ async def test_oauth2_token_endpoint_rejects_wrong_password(client: AsyncClient)
 @pytest.mark.parametrize(
     ("form", "expected"),
     [
-        ({"grant_type": "client_credentials"}, {"grant_type": ["must be 'password'"]}),
+        (
+            {"grant_type": "client_credentials"},
+            {"grant_type": ["must be 'password' or 'refresh_token'"]},
+        ),
         ({"username": "bob"}, {"username": ["is invalid"]}),
         ({"password": ""}, {"password": ["can't be blank"]}),
+        ({"username": None}, {"username": ["can't be blank"]}),
+        (
+            {"username": None, "password": None},
+            {"username": ["can't be blank"], "password": ["can't be blank"]},
+        ),
+        ({"grant_type": "refresh_token"}, {"refresh_token": ["can't be blank"]}),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "  "},
+            {"refresh_token": ["can't be blank"]},
+        ),
     ],
 )
 async def test_oauth2_token_endpoint_rejects_a_bad_form(
-    client: AsyncClient, form: dict[str, str], expected: dict[str, list[str]]
+    client: AsyncClient, form: dict[str, str | None], expected: dict[str, list[str]]
 ) -> None:
     fields = {"grant_type": "password", "username": "bob@example.com", "password": PASSWORD}
 
-    response = await client.post("/api/users/token", data=fields | form)
+    data = {name: value for name, value in (fields | form).items() if value is not None}
+    response = await client.post("/api/users/token", data=data)
 
     assert response.status_code == 422
     assert response.json()["errors"] == expected

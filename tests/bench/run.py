@@ -95,6 +95,8 @@ def _environments(url: str, workers: int, args: argparse.Namespace) -> dict[str,
             "BIND": f"127.0.0.1:{args.port}",
             # Steady state: a worker recycled mid-run would drop wrk's keep-alive connections.
             "GUNICORN_MAX_REQUESTS": "0",
+            # One token serves the whole run, which can outlast the default 15 minutes.
+            "ACCESS_TOKEN_TTL_MINUTES": "1440",
         }
     )
     floor = common | {

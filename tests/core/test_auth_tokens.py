@@ -10,8 +10,8 @@ from jose import jwt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.auth.access_tokens import create_access_token
 from app.core.config import Settings
-from app.core.security import create_access_token
 from app.models import User
 from tests.support.users import register
 
@@ -20,6 +20,7 @@ def _token(settings: Settings, **overrides: object) -> str:
     now = datetime.now(UTC)
     claims: dict[str, object] = {
         "sub": "1",
+        "sid": "1",
         "iat": now,
         "exp": now + timedelta(minutes=5),
         "iss": settings.jwt_issuer,
@@ -81,8 +82,25 @@ async def test_expired_token(client: AsyncClient, settings: Settings) -> None:
         {"sub": None},
         {"sub": "not-a-number"},
         {"sub": "999999999999"},
+        {"sid": None},
+        {"sid": "not-a-number"},
+        {"sid": "\u0661"},
+        {"sid": str(2**63)},
+        {"sid": "999999999999"},
     ],
-    ids=["issuer", "audience", "no-exp", "no-sub", "non-numeric-sub", "unknown-user"],
+    ids=[
+        "issuer",
+        "audience",
+        "no-exp",
+        "no-sub",
+        "non-numeric-sub",
+        "unknown-user",
+        "no-sid",
+        "non-numeric-sid",
+        "non-ascii-digit-sid",
+        "sid-beyond-bigint",
+        "unknown-session",
+    ],
 )
 async def test_wrong_claims(
     client: AsyncClient, settings: Settings, claims: dict[str, object]
@@ -101,7 +119,7 @@ async def test_tampered_payload(client: AsyncClient, settings: Settings) -> None
 async def test_signed_with_another_key(client: AsyncClient, settings: Settings) -> None:
     other = settings.model_copy(update={"secret_key": settings.secret_key.__class__("x" * 40)})
 
-    await _assert_rejected(client, f"Token {create_access_token(1, other)}", "is invalid")
+    await _assert_rejected(client, f"Token {create_access_token(1, 1, other)}", "is invalid")
 
 
 async def test_alg_none_is_rejected(client: AsyncClient, settings: Settings) -> None:
@@ -115,6 +133,7 @@ async def test_alg_none_is_rejected(client: AsyncClient, settings: Settings) -> 
 async def test_other_hmac_algorithm_is_rejected(client: AsyncClient, settings: Settings) -> None:
     claims = {
         "sub": "1",
+        "sid": "1",
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": datetime.now(UTC),
@@ -147,6 +166,7 @@ async def test_token_subject_is_the_user_id(client: AsyncClient, settings: Setti
     claims = jwt.get_unverified_claims(bob.token)
 
     assert claims["sub"].isdigit()
+    assert claims["sid"].isdigit()
     assert claims["iss"] == settings.jwt_issuer
     assert claims["aud"] == settings.jwt_audience
     assert claims["exp"] > claims["iat"]

@@ -6,31 +6,31 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core import security
+from app.core.auth import passwords
 from app.models import User
 from tests.support.users import PASSWORD, register
 
 
 def test_new_hashes_are_argon2id() -> None:
-    hashed = security.hash_password("a passphrase")
+    hashed = passwords.hash_password("a passphrase")
 
     assert hashed.startswith("$argon2id$")
-    assert security.verify_password("a passphrase", hashed) == (True, None)
-    assert security.verify_password("wrong", hashed) == (False, None)
+    assert passwords.verify_password("a passphrase", hashed) == (True, None)
+    assert passwords.verify_password("wrong", hashed) == (False, None)
 
 
 def test_unknown_user_still_costs_a_verification(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    original = security._passwords.verify
+    original = passwords._passwords.verify
 
     def counting_verify(secret: str, hashed: str) -> bool:
         calls.append(hashed)
         return original(secret, hashed)
 
-    monkeypatch.setattr(security._passwords, "verify", counting_verify)
+    monkeypatch.setattr(passwords._passwords, "verify", counting_verify)
 
-    assert security.verify_password("anything", None) == (False, None)
-    assert calls == [security._DUMMY_HASH]
+    assert passwords.verify_password("anything", None) == (False, None)
+    assert calls == [passwords._DUMMY_HASH]
 
 
 async def test_login_upgrades_a_bcrypt_hash_to_argon2(

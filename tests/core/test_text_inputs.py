@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import NUL_MESSAGE
 from app.deps import SessionDep
+from app.models import User
 from tests.support.articles import create_article
 from tests.support.users import PASSWORD, RegisteredUser, register
 
@@ -27,6 +29,7 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
     },
     ("POST", "/api/users/login"): {"user": {"email": "a@example.com", "password": PASSWORD}},
     ("POST", "/api/users/token"): {"username": "a@example.com", "password": PASSWORD},
+    ("POST", "/api/users/refresh"): {"refreshToken": "an-opaque-refresh-token"},
     ("PUT", "/api/user"): {
         "user": {
             "username": "renamed",
@@ -43,6 +46,10 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
         "article": {"title": "t", "description": "d", "body": "b", "tagList": ["x"]}
     },
     ("POST", "/api/articles/{slug}/comments"): {"comment": {"body": "b"}},
+    ("PUT", "/api/admin/users/{username}/role"): {"role": "moderator"},
+    ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
+    ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
+    ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 
@@ -80,13 +87,16 @@ def _field_name(leaf: tuple[Any, ...]) -> str:
 
 
 def _url(path: str, slug: str, override: dict[str, str] | None = None) -> str:
-    values = {"slug": slug, "username": "someone", "comment_id": "1"} | (override or {})
+    values = {"slug": slug, "username": "someone", "comment_id": "1", "session_id": "1"}
+    values |= override or {}
     return path.format(**values)
 
 
 @pytest.fixture
-async def author_and_slug(client: AsyncClient) -> tuple[RegisteredUser, str]:
+async def author_and_slug(client: AsyncClient, session: AsyncSession) -> tuple[RegisteredUser, str]:
+    """An admin (so the admin operations reach validation too) and their article."""
     author = await register(client)
+    await session.execute(update(User).where(User.username == author.username).values(role="admin"))
     return author, (await create_article(client, author))["slug"]
 
 
@@ -103,7 +113,10 @@ async def test_nul_in_any_body_string_is_a_field_keyed_422(
     for (method, path), body in VALID_BODIES.items():
         for leaf in _string_leaves(body):
             payload = _with_nul(body, leaf)
-            url, form = _url(path, slug), (method, path) in FORM_OPERATIONS
+            url, form = (
+                _url(path, slug, {"username": author.username}),
+                (method, path) in FORM_OPERATIONS,
+            )
             response = await client.request(
                 method,
                 url,

@@ -78,6 +78,16 @@ def test_the_proxy_closes_metrics_and_replaces_forwarded_for() -> None:
     assert "client_max_body_size 1m;" in config
 
 
+def test_the_mail_catcher_is_opt_in_and_local() -> None:
+    assert "mailpit" not in _services()  # not part of a plain `docker compose up`
+
+    result = _run(_tool("docker-compose"), "--profile", "mail", "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    mailpit = json.loads(result.stdout)["services"]["mailpit"]
+    assert {port["target"] for port in mailpit["ports"]} == {8025, 1025}
+    assert {port["host_ip"] for port in mailpit["ports"]} == {"127.0.0.1"}
+
+
 def test_dockerfile_passes_hadolint() -> None:
     result = _run(_tool("hadolint"), "docker/Dockerfile")
 

@@ -1,7 +1,8 @@
-"""Creating users through the API, as a client would."""
+"""Creating users and signing them in through the API, as a client would."""
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from httpx import AsyncClient
 
@@ -13,11 +14,25 @@ PASSWORD = "correct horse battery"
 class RegisteredUser:
     username: str
     email: str
-    token: str
+    token: str  # the access token
+    refresh_token: str = ""
+    session_id: int = 0
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Token {self.token}"}
+
+
+def signed_in(body: dict[str, Any]) -> RegisteredUser:
+    """The user of a sign-in response (registration, login, refresh)."""
+    user, session = body["user"], body["session"]
+    return RegisteredUser(
+        username=user["username"],
+        email=user["email"],
+        token=user["token"],
+        refresh_token=session["refreshToken"],
+        session_id=session["id"],
+    )
 
 
 async def register(client: AsyncClient, username: str | None = None) -> RegisteredUser:
@@ -28,4 +43,15 @@ async def register(client: AsyncClient, username: str | None = None) -> Register
         json={"user": {"username": username, "email": email, "password": PASSWORD}},
     )
     assert response.status_code == 201, response.text
-    return RegisteredUser(username=username, email=email, token=response.json()["user"]["token"])
+    return signed_in(response.json())
+
+
+async def log_in(
+    client: AsyncClient, user: RegisteredUser, password: str = PASSWORD
+) -> RegisteredUser:
+    """Another session of the same user."""
+    response = await client.post(
+        "/api/users/login", json={"user": {"email": user.email, "password": password}}
+    )
+    assert response.status_code == 200, response.text
+    return signed_in(response.json())

@@ -1,57 +1,38 @@
-"""Password hashing and access tokens.
+"""Access tokens: short-lived HMAC-signed JWTs naming a user and one of their sessions.
 
-Passwords: argon2 for new hashes; bcrypt hashes from older systems still verify and are
-upgraded on the next successful login. Tokens: HMAC-signed JWTs whose subject is the
-user id, with issuer, audience, issue and expiry times, and the algorithm pinned.
+Claims: `sub` (the user id), `sid` (the session id), `iat`, `exp`, `iss`, `aud`; the
+algorithm is pinned. A valid signature says who the token was issued to, not that the
+session is still open: revocation, expiry and deactivation are read from the database on
+every request (the session row rides the user lookup, see `app.services.users.by_session`).
 """
 
 import json
 import time
-import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jose import JWTError, jwt
 from jose.utils import base64url_decode
-from passlib.context import CryptContext
 
 from app.core.config import Settings
-
-# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 40 ms of CPU
-# per hash. Hashes made with other parameters or with bcrypt are rehashed on login.
-_passwords = CryptContext(
-    schemes=["argon2", "bcrypt"],
-    deprecated="auto",
-    argon2__memory_cost=19 * 1024,
-    argon2__time_cost=2,
-    argon2__parallelism=1,
-)
-
-# Verified against when the user does not exist, so a login for an unknown email costs
-# as much as a wrong password and timing does not reveal which emails are registered.
-_DUMMY_HASH = _passwords.hash(uuid.uuid4().hex)
-
-
-def hash_password(password: str) -> str:
-    return _passwords.hash(password)
-
-
-def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
-    """Check a password; return (matches, replacement hash if the stored one is outdated)."""
-    if password_hash is None:
-        _passwords.verify(password, _DUMMY_HASH)
-        return False, None
-    return _passwords.verify_and_update(password, password_hash)
 
 
 class InvalidToken(Exception):
     """The token is malformed, expired, forged or meant for someone else."""
 
 
-def create_access_token(subject: uuid.UUID | int | str, settings: Settings) -> str:
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: int
+    session_id: int
+
+
+def create_access_token(user_id: int, session_id: int, settings: Settings) -> str:
     now = datetime.now(UTC)
     claims = {
-        "sub": str(subject),
+        "sub": str(user_id),
+        "sid": str(session_id),
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_ttl_minutes),
         "iss": settings.jwt_issuer,
@@ -80,16 +61,17 @@ def _check_header(token: str) -> None:
         raise InvalidToken(f"header member(s) not accepted: {', '.join(sorted(refused))}")
 
 
-# Tokens already verified, with their subject and expiry: a client sends the same token on
+# Tokens already verified, with their claims and expiry: a client sends the same token on
 # every request, and re-checking its signature and claims each time is most of the cost of
 # authentication. Keyed by the token and everything it was checked against; only tokens that
-# passed are kept, so forged ones cannot fill it; cleared when full.
+# passed are kept, so forged ones cannot fill it; cleared when full. What it remembers is
+# that the signature and claims are good, never that the session is still open.
 _VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str, str, str, str], tuple[str, float]] = {}
+_verified: dict[tuple[str, str, str, str, str], tuple[AccessClaims, float]] = {}
 
 
-def decode_access_token(token: str, settings: Settings) -> str:
-    """Return the token's subject, or raise `InvalidToken`."""
+def decode_access_token(token: str, settings: Settings) -> AccessClaims:
+    """The token's user and session ids, or `InvalidToken`."""
     key = (
         token,
         settings.secret_key.get_secret_value(),
@@ -100,15 +82,26 @@ def decode_access_token(token: str, settings: Settings) -> str:
     remembered = _verified.get(key)
     if remembered is not None and remembered[1] > time.time():
         return remembered[0]
-    subject, expires_at = _verify(token, settings)
+    claims, expires_at = _verify(token, settings)
     if len(_verified) >= _VERIFIED_MAX:
         _verified.clear()
-    _verified[key] = (subject, expires_at)
-    return subject
+    _verified[key] = (claims, expires_at)
+    return claims
 
 
-def _verify(token: str, settings: Settings) -> tuple[str, float]:
-    """The subject and expiry (epoch seconds) of a valid token; `InvalidToken` otherwise."""
+def _numeric_id(claims: dict[str, Any], name: str) -> int:
+    value = claims.get(name)
+    # ASCII digits only (str.isdigit accepts other scripts' digits), within a bigint.
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        raise InvalidToken(f"token has no numeric {name!r}")
+    number = int(value)
+    if not 0 < number < 2**63:
+        raise InvalidToken(f"{name!r} is out of range")
+    return number
+
+
+def _verify(token: str, settings: Settings) -> tuple[AccessClaims, float]:
+    """The claims and expiry (epoch seconds) of a valid token; `InvalidToken` otherwise."""
     _check_header(token)
     try:
         claims: dict[str, Any] = jwt.decode(
@@ -122,7 +115,7 @@ def _verify(token: str, settings: Settings) -> tuple[str, float]:
         )
     except JWTError as error:
         raise InvalidToken(str(error)) from error
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
-        raise InvalidToken("token has no subject")
-    return subject, float(claims["exp"])
+    # A token without `sid` (issued before sessions existed) names no session that could be
+    # revoked: refused, its holder logs in again.
+    access = AccessClaims(_numeric_id(claims, "sub"), _numeric_id(claims, "sid"))
+    return access, float(claims["exp"])

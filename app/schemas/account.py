@@ -1,0 +1,30 @@
+"""Bodies of the admin endpoints for accounts."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.core.auth.roles import Role
+from app.core.text import StorableText
+from app.schemas.article import CamelModel
+from app.schemas.common import Timestamp
+
+
+class RoleChange(BaseModel):
+    role: Annotated[Role, StorableText] = Field(description="The new role.")
+
+
+class Account(CamelModel):
+    """An account as admins see it."""
+
+    username: str
+    email: str
+    role: Role
+    active: bool = Field(description="False once deactivated: it cannot sign in.")
+    email_verified: bool = Field(description="Whether the current email was verified by mail.")
+    deactivated_at: Timestamp | None
+    created_at: Timestamp
+
+
+class AccountResponse(BaseModel):
+    user: Account

@@ -1,0 +1,27 @@
+"""Bodies of the password reset and email verification endpoints."""
+
+from pydantic import BaseModel, Field
+
+from app.schemas.fields import Email
+from app.schemas.user import OpaqueSecret, Password
+
+
+class EmailAddress(BaseModel):
+    email: Email
+
+
+class PasswordResetRequest(BaseModel):
+    user: EmailAddress
+
+
+class PasswordReset(BaseModel):
+    token: OpaqueSecret = Field(description="The `token` of the mailed link.")
+    password: Password = Field(description="The new password.")
+
+
+class EmailVerification(BaseModel):
+    token: OpaqueSecret = Field(description="The `token` of the mailed link.")
+
+
+class Accepted(BaseModel):
+    message: str

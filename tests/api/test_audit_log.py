@@ -1,0 +1,249 @@
+"""Security events are recorded with actor, subject, time, client, request id; admins page them."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import User
+from tests.support.articles import create_article
+from tests.support.users import PASSWORD, RegisteredUser, log_in, register
+
+
+async def _admin(client: AsyncClient, session: AsyncSession) -> RegisteredUser:
+    admin = await register(client)
+    await session.execute(update(User).where(User.username == admin.username).values(role="admin"))
+    return admin
+
+
+async def _events(
+    client: AsyncClient, admin: RegisteredUser, **params: Any
+) -> list[dict[str, Any]]:
+    response = await client.get("/api/admin/audit-events", headers=admin.headers, params=params)
+    assert response.status_code == 200, response.text
+    events: list[dict[str, Any]] = response.json()["events"]
+    return events
+
+
+async def _latest(client: AsyncClient, admin: RegisteredUser, action: str) -> dict[str, Any]:
+    return (await _events(client, admin, action=action, limit=1))[0]
+
+
+async def test_a_login_is_recorded_with_client_and_request_id(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+
+    await client.post(
+        "/api/users/login",
+        json={"user": {"email": bob.email, "password": PASSWORD}},
+        headers={"X-Request-ID": "login-request-1"},
+    )
+
+    event = await _latest(client, admin, "login.succeeded")
+    assert event["actor"] == event["subject"] == bob.username
+    assert event["clientAddress"] == "127.0.0.1"
+    assert event["requestId"] == "login-request-1"
+    assert event["occurredAt"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("email", "reason"), [("known", "wrong password"), ("nobody@example.com", "unknown email")]
+)
+async def test_failed_logins_are_recorded_though_the_request_fails(
+    client: AsyncClient, session: AsyncSession, email: str, reason: str
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    email = bob.email if email == "known" else email
+
+    response = await client.post(
+        "/api/users/login", json={"user": {"email": email, "password": "not it at all"}}
+    )
+
+    assert response.status_code == 401
+    event = await _latest(client, admin, "login.failed")
+    assert event["actor"] is None
+    assert event["subject"] == (bob.username if reason == "wrong password" else None)
+    assert event["details"] == {"reason": reason}
+
+
+async def test_a_deactivated_account_signing_in_is_recorded(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    await client.post(f"/api/admin/users/{bob.username}/deactivate", headers=admin.headers)
+
+    login = {"user": {"email": bob.email, "password": PASSWORD}}
+    assert (await client.post("/api/users/login", json=login)).status_code == 403
+
+    event = await _latest(client, admin, "login.failed")
+    assert (event["subject"], event["details"]) == (bob.username, {"reason": "deactivated"})
+    deactivation = await _latest(client, admin, "account.deactivated")
+    assert (deactivation["actor"], deactivation["subject"]) == (admin.username, bob.username)
+    assert deactivation["details"] == {"ended": 1}
+
+
+async def test_a_reused_refresh_token_is_recorded(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    body = {"refreshToken": bob.refresh_token}
+    await client.post("/api/users/refresh", json=body)
+
+    assert (await client.post("/api/users/refresh", json=body)).status_code == 401
+
+    event = await _latest(client, admin, "refresh_token.reused")
+    assert event["subject"] == bob.username
+    assert event["details"] == {"session_id": bob.session_id, "session_revoked": True}
+
+
+async def test_session_endings_and_password_changes_are_recorded(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    phone = await log_in(client, bob)
+    tablet = await log_in(client, bob)
+
+    await client.delete(f"/api/user/sessions/{phone.session_id}", headers=bob.headers)
+    await client.put("/api/user", headers=bob.headers, json={"user": {"password": "new phrase!"}})
+    await client.post("/api/users/logout", headers=bob.headers)
+    again = await log_in(client, bob, password="new phrase!")
+    await client.delete("/api/user/sessions", headers=again.headers)
+
+    mine = await _events(client, admin, user=bob.username)
+    actions = [event["action"] for event in mine]
+    assert actions[:5] == [
+        "session.logged_out_everywhere",
+        "login.succeeded",
+        "session.logged_out",
+        "password.changed",
+        "session.revoked",
+    ]
+    details = [event["details"] for event in mine[:5]]
+    assert details[0] == {"ended": 1}
+    assert details[2] == {"session_id": bob.session_id}
+    assert details[3] == {"other_sessions_ended": 1}  # the tablet
+    assert details[4] == {"session_id": phone.session_id}
+    assert tablet.session_id not in (d.get("session_id") for d in details)
+
+
+async def test_role_changes_are_recorded(client: AsyncClient, session: AsyncSession) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+
+    await client.put(
+        f"/api/admin/users/{bob.username}/role", headers=admin.headers, json={"role": "moderator"}
+    )
+    await client.post(f"/api/admin/users/{bob.username}/reactivate", headers=admin.headers)
+
+    event = await _latest(client, admin, "account.role_changed")
+    assert (event["actor"], event["subject"]) == (admin.username, bob.username)
+    assert event["details"] == {"previous": "user", "role": "moderator"}
+    # Reactivating an active account changes nothing, so records nothing.
+    assert await _events(client, admin, action="account.reactivated") == []
+
+
+async def test_moderation_deletes_are_recorded_and_own_deletes_are_not(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    author = await register(client)
+    mine = await create_article(client, author, title="Mine to delete")
+    theirs = await create_article(client, author, title="Moderated")
+    comment = await client.post(
+        f"/api/articles/{theirs['slug']}/comments",
+        headers=author.headers,
+        json={"comment": {"body": "a rude remark"}},
+    )
+    comment_id = comment.json()["comment"]["id"]
+
+    await client.delete(f"/api/articles/{mine['slug']}", headers=author.headers)
+    await client.delete(
+        f"/api/articles/{theirs['slug']}/comments/{comment_id}", headers=admin.headers
+    )
+    await client.delete(f"/api/articles/{theirs['slug']}", headers=admin.headers)
+
+    article_event = await _latest(client, admin, "article.deleted_by_moderator")
+    assert (article_event["actor"], article_event["subject"]) == (admin.username, author.username)
+    assert article_event["details"] == {"slug": theirs["slug"], "title": "Moderated"}
+    comment_event = await _latest(client, admin, "comment.deleted_by_moderator")
+    assert comment_event["details"] == {
+        "comment_id": comment_id,
+        "article": theirs["slug"],
+        "body": "a rude remark",
+    }
+    deleted = await _events(client, admin, action="article.deleted_by_moderator")
+    assert len(deleted) == 1
+
+
+async def test_pages_go_back_in_time_without_overlap(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    for _ in range(5):
+        await client.post(
+            "/api/users/login", json={"user": {"email": bob.email, "password": "wrong one!"}}
+        )
+
+    first = await client.get(
+        "/api/admin/audit-events",
+        headers=admin.headers,
+        params={"limit": 2, "action": "login.failed"},
+    )
+    body = first.json()
+    second = await _events(client, admin, limit=2, action="login.failed", before=body["nextBefore"])
+    rest = await _events(client, admin, limit=50, action="login.failed", before=second[-1]["id"])
+
+    ids = [event["id"] for event in body["events"] + second + rest]
+    assert len(ids) == len(set(ids)) >= 5
+    assert ids == sorted(ids, reverse=True)
+    last_page = await client.get(
+        "/api/admin/audit-events",
+        headers=admin.headers,
+        params={"limit": 50, "action": "login.failed", "before": second[-1]["id"]},
+    )
+    assert last_page.json()["nextBefore"] is None
+
+
+async def test_unknown_filters_match_nothing(client: AsyncClient, session: AsyncSession) -> None:
+    admin = await _admin(client, session)
+
+    assert await _events(client, admin, action="no.such.action") == []
+    assert await _events(client, admin, user="nobody-at-all") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"before": 0}, "before")],
+)
+async def test_bad_paging_is_422(
+    client: AsyncClient, session: AsyncSession, params: dict[str, int], field: str
+) -> None:
+    admin = await _admin(client, session)
+
+    response = await client.get("/api/admin/audit-events", headers=admin.headers, params=params)
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+
+
+async def test_the_log_keeps_the_event_of_a_deleted_user(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    admin = await _admin(client, session)
+    bob = await register(client)
+    await client.post("/api/users/logout", headers=bob.headers)
+    await session.execute(delete(User).where(User.username == bob.username))
+
+    event = await _latest(client, admin, "session.logged_out")
+
+    assert event["details"] == {"session_id": bob.session_id}
+    assert event["actor"] is event["subject"] is None
