@@ -18,6 +18,7 @@ from app.core.edge import EdgeMiddleware
 from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
 from app.core.error_handlers import install_error_handlers
 from app.core.health import router as health_router
+from app.core.http.client import create_http_client
 from app.core.logging import configure_logging
 from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses
@@ -45,6 +46,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
+    # One outgoing HTTP client per worker (pooled connections); only routes that declare
+    # HttpClientDep touch it.
+    app.state.http_client = create_http_client(settings)
     try:
         await check_database_at_startup(engine, settings)
         # Everything built so far (modules, routes, schemas, the pool) lives as long as the
@@ -53,6 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
+        await app.state.http_client.aclose()
         await engine.dispose()
         logger.info("database pool disposed")
 
