@@ -49,22 +49,19 @@ async def send(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.http_client_deadline_seconds
     retries = settings.http_client_retries if method in IDEMPOTENT_METHODS else 0
-    for attempt in range(retries + 1):
+    attempt = 0
+    while True:
+        outcome: httpx.Response | AppError
         try:
             async with asyncio.timeout_at(deadline):
-                response = await client.request(method, url, **options)
+                outcome = await client.request(method, url, **options)
         except (httpx.TransportError, TimeoutError) as error:
-            failure: AppError | None = _failure(error)
-            response = None
-        else:
-            if attempt == retries or response.status_code not in RETRIED_STATUSES:
-                return response
-            failure = None  # (the body is read: nothing to close)
+            outcome = _failure(error)
+        retry = isinstance(outcome, AppError) or outcome.status_code in RETRIED_STATUSES
         wait = settings.http_client_retry_base_seconds * 2**attempt
-        if attempt == retries or loop.time() + wait >= deadline:
-            break
+        if not retry or attempt == retries or loop.time() + wait >= deadline:
+            if isinstance(outcome, AppError):
+                raise outcome
+            return outcome  # (the body is read: nothing to close when retrying)
         await asyncio.sleep(wait)
-    if failure is None:  # the last answer was a retried status, but time ran out
-        assert response is not None  # noqa: S101
-        return response
-    raise failure
+        attempt += 1
