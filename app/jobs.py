@@ -3,4 +3,4 @@
 The platform (app/core/jobs/) knows nothing of them; the worker command imports this.
 """
 
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("app.services.webhook_jobs",)

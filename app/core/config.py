@@ -4,6 +4,7 @@ Every field maps to an upper-case environment variable of the same name. The val
 at the bottom are the guard rails that keep an unsafe configuration out of production.
 """
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -92,11 +93,32 @@ class Settings(BaseSettings):
     http_client_retry_base_seconds: float = Field(default=0.2, gt=0)
     http_client_deadline_seconds: float = Field(default=30.0, gt=0)
 
-    @field_validator("cors_origins", "trusted_hosts", "access_log_skip_paths", mode="before")
+    # Webhooks: destinations refused unless public or in these CIDRs (app/core/webhooks/).
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Consecutive failed delivery attempts after which an endpoint is disabled.
+    webhook_failure_budget: int = Field(default=15, ge=1)
+
+    @field_validator(
+        "cors_origins",
+        "trusted_hosts",
+        "access_log_skip_paths",
+        "webhook_allowed_networks",
+        mode="before",
+    )
     @classmethod
     def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks_are_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as error:
+                raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS: {cidr!r} is not a network") from error
         return value
 
     @field_validator("database_url")

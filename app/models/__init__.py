@@ -4,6 +4,7 @@ from app.models.article import Article, ArticleTag, Comment, Favorite, Tag
 from app.models.login_failure import LoginFailures
 from app.models.social import Follow
 from app.models.user import User
+from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Article",
@@ -14,4 +15,6 @@ __all__ = [
     "LoginFailures",
     "Tag",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

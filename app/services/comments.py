@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Forbidden, NotFound
 from app.models import Article, Comment, User
+from app.schemas.webhook import WebhookEvent
+from app.services import webhook_events
 from app.services.profiles import is_followed_by
 
 
@@ -34,6 +36,13 @@ async def add(session: AsyncSession, author: User, article: Article, body: str) 
     comment = Comment(body=body, article_id=article.id, author_id=author.id)
     session.add(comment)
     await session.flush()
+    if article.author_id != author.id:
+        data = {
+            "article": {"slug": article.slug, "title": article.title},
+            "comment": {"id": comment.id, "body": comment.body},
+            "author": author.username,
+        }
+        await webhook_events.emit(session, article.author_id, WebhookEvent.COMMENT_CREATED, data)
     return CommentView(comment, author, following=False)  # nobody follows themselves
 
 

@@ -43,6 +43,10 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
         "article": {"title": "t", "description": "d", "body": "b", "tagList": ["x"]}
     },
     ("POST", "/api/articles/{slug}/comments"): {"comment": {"body": "b"}},
+    ("POST", "/api/webhooks"): {
+        "webhook": {"url": "https://example.com/hook", "events": ["article.published"]}
+    },
+    ("PUT", "/api/webhooks/{webhook_id}"): {"webhook": {"url": "https://example.com/hook"}},
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 
@@ -79,14 +83,21 @@ def _field_name(leaf: tuple[Any, ...]) -> str:
     return next(part for part in reversed(leaf) if isinstance(part, str))
 
 
+_ids: dict[str, str] = {}
+
+
 def _url(path: str, slug: str, override: dict[str, str] | None = None) -> str:
-    values = {"slug": slug, "username": "someone", "comment_id": "1"} | (override or {})
+    values = {"slug": slug, "username": "someone", "comment_id": "1"} | _ids | (override or {})
     return path.format(**values)
 
 
 @pytest.fixture
 async def author_and_slug(client: AsyncClient) -> tuple[RegisteredUser, str]:
     author = await register(client)
+    # The author's webhook is webhook 1 of the URLs (its id is unknown before creation).
+    hook = {"webhook": {"url": "https://example.com/hook", "events": ["article.published"]}}
+    created = await client.post("/api/webhooks", headers=author.headers, json=hook)
+    _ids["webhook_id"] = str(created.json()["webhook"]["id"])
     return author, (await create_article(client, author))["slug"]
 
 
