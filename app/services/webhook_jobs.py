@@ -3,8 +3,9 @@
 The HTTP call happens outside any transaction (no database connection is held while a
 peer answers slowly). A failed attempt is recorded, counts against the endpoint's
 failure budget, and raises so that procrastinate retries the job; the last attempt marks
-the delivery `failed` (and the job goes to the dead letter). An endpoint disabled or
-deleted meanwhile ends the job quietly.
+the delivery `failed` and raises too, so the job lands in the dead letter. An endpoint
+that the budget disables, or that was disabled or deleted meanwhile, ends the job quietly
+(its delivery `failed` or `skipped`).
 """
 
 from procrastinate import JobContext
@@ -40,7 +41,7 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
             ).one_or_none()
             if row is None:  # the endpoint was deleted, and its deliveries with it
                 return
-            delivery, endpoint = row.tuple()
+            delivery, endpoint = row
             if not endpoint.enabled:
                 delivery.status, delivery.error = "skipped", "the endpoint is disabled"
                 return
@@ -61,5 +62,5 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
                 delivery.status = "succeeded"
             elif last or not endpoint.enabled:
                 delivery.status = "failed"
-    if not outcome.succeeded and delivery.status == "pending":
-        raise DeliveryFailed(outcome.error)
+    if not outcome.succeeded and (last or delivery.status == "pending"):
+        raise DeliveryFailed(outcome.error)  # a retry, or the dead letter after the last
