@@ -9,6 +9,7 @@ transactions: the worker connects to PostgreSQL directly, never through PgBounce
 transaction mode (README "Background jobs").
 """
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from app.core.config import Settings
 from app.core.jobs.queue import job_app
 from app.core.jobs.resources import provide_job_resources
+from app.core.jobs.stalled import keep_requeueing_stalled_jobs, requeue_stalled_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,21 @@ async def run_worker(
     )
     app = job_app.with_connector(connector)
     async with provide_job_resources(settings), app.open_async():
+        await requeue_stalled_jobs(app)
+        watch = asyncio.create_task(keep_requeueing_stalled_jobs(app))
         logger.info("job worker started", extra={"concurrency": settings.job_worker_concurrency})
-        await app.run_worker_async(
-            # None: every queue (procrastinate's default; an empty list would mean none).
-            queues=None if queues is None else list(queues),  # type: ignore[arg-type]
-            concurrency=settings.job_worker_concurrency,
-            wait=wait,
-            shutdown_graceful_timeout=settings.job_shutdown_timeout_seconds,
-            install_signal_handlers=install_signal_handlers,
-            listen_notify=True,
-            # The fallback for what NOTIFY does not announce: retries coming due.
-            fetch_job_polling_interval=poll_seconds,
-        )
+        try:
+            await app.run_worker_async(
+                # None: every queue (procrastinate's default; an empty list would mean none).
+                queues=None if queues is None else list(queues),  # type: ignore[arg-type]
+                concurrency=settings.job_worker_concurrency,
+                wait=wait,
+                shutdown_graceful_timeout=settings.job_shutdown_timeout_seconds,
+                install_signal_handlers=install_signal_handlers,
+                listen_notify=True,
+                # The fallback for what NOTIFY does not announce: retries coming due.
+                fetch_job_polling_interval=poll_seconds,
+            )
+        finally:
+            watch.cancel()
     logger.info("job worker stopped")
