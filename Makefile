@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve worker migrate revision seed test lint format lock bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve worker migrate revision seed test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,13 @@ $(VENV)/.installed: requirements-dev.txt | $(BIN)/python $(if $(filter $(BIN)/uv
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+
+# checkov (make lint-deploy) pins packages the dev tools need newer: it gets a venv of its own.
+TOOLS := .venv-tools
+$(TOOLS)/.installed: requirements-deploy-lint.txt | $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv)
+	test -x $(TOOLS)/bin/python || $(BIN)/python -m venv $(TOOLS)
+	VIRTUAL_ENV=$(TOOLS) $(UV) pip install --quiet --require-hashes -r requirements-deploy-lint.txt
+	@touch $@
 
 run: install ## Dev server with reload on http://127.0.0.1:8000 (docs at /docs)
 	$(LOCAL) run
@@ -67,10 +74,19 @@ test-servers:
 			echo "         Install them (Debian/Ubuntu: apt-get install $(strip $(TEST_PACKAGES)))."; \
 		fi; }
 
-lint: install ## ruff (lint + format check) and mypy --strict
+# The same commands run as pre-commit hooks (.pre-commit-config.yaml; a test keeps them equal).
+# The GitHub files are checked offline: schemas vendored in check-jsonschema, zizmor --offline.
+lint: install $(TOOLS)/.installed ## ruff, mypy --strict, the CI workflow and Dependabot files, the Kubernetes manifests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/zizmor --offline .github/
+	$(BIN)/python -m tests.deploy.k8s_lint
+
+lint-deploy: install $(TOOLS)/.installed ## Kubernetes manifests, offline: render, schema-check, checkov
+	$(BIN)/python -m tests.deploy.k8s_lint
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -79,6 +95,14 @@ format: install ## Apply ruff's fixes and formatting
 lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requirements*.txt from pyproject.toml
 	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.txt
 	$(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -o requirements-dev.txt
+	$(UV) pip compile --group pyproject.toml:deploy-lint --universal --python-version 3.11 --generate-hashes -o requirements-deploy-lint.txt
+
+openapi: install ## Rewrite openapi.json, the API's committed snapshot, from the app
+	$(BIN)/python -m app.cli.openapi
+
+# Needs Node.js 20+ and npm only (no Python venv): the client is built from the snapshot.
+client: ## TypeScript client from openapi.json into clients/typescript/src (npm ci, generate, tsc)
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run --silent generate && npm run --silent typecheck
 
 seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-per-user 10"
 	$(LOCAL) seed $(ARGS)
@@ -95,7 +119,7 @@ conformance: install ## RealWorld suites against a running server: make conforma
 db-stop: install ## Stop the embedded development PostgreSQL
 	$(LOCAL) db-stop
 
-clean: ## Stop the embedded databases, then remove them, the venv and caches
+clean: ## Stop the embedded databases, then remove them, the venv, node_modules and caches
 	@# Stop the servers first: deleted under a running PostgreSQL, its files stay open and it runs on.
 	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m app.cli.devdb clean --data-dir .devdb; \
 	else for pidfile in .devdb/*/postmaster.pid; do \
@@ -103,4 +127,4 @@ clean: ## Stop the embedded databases, then remove them, the venv and caches
 			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \
 			echo "and .venv is gone: stop it (kill -INT <pid>) and run make clean again"; exit 1; fi; \
 	done; fi
-	rm -rf $(VENV) .devdb .conformance .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(TOOLS) .devdb .conformance clients/typescript/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -4,6 +4,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -21,10 +22,13 @@ from app.core.health import router as health_router
 from app.core.http.client import create_http_client
 from app.core.logging import configure_logging
 from app.core.metrics import router as metrics_router
-from app.core.openapi import complete_problem_responses
+from app.core.openapi import complete_problem_responses, operation_id
 from app.core.request_id import REQUEST_ID_HEADER
 from app.core.security_headers import SecurityHeaders
 from app.routers import API_ROUTERS
+
+if TYPE_CHECKING:
+    from app.core.tracing import Tracing
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Runs in each worker process after Gunicorn forks: every worker owns its own pool.
     settings: Settings = app.state.settings
+    tracing: Tracing | None = app.state.tracing
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
@@ -51,22 +56,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.http_client = create_http_client(settings)
     try:
         await check_database_at_startup(engine, settings)
+        if tracing is not None:
+            tracing.start(engine)  # per worker: its provider, export thread and engine
         # Everything built so far (modules, routes, schemas, the pool) lives as long as the
         # worker. Frozen, it is left out of garbage collections: a full collection walking
         # it stalls every request in flight for tens of milliseconds.
         gc.freeze()
         yield
     finally:
+        if tracing is not None:
+            tracing.shutdown()  # exports the spans still queued
         await app.state.http_client.aclose()
         await engine.dispose()
         logger.info("database pool disposed")
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _middleware(settings: Settings, tracing: "Tracing | None") -> list[Middleware]:
     """Outermost first. The edge wraps everything: request id, security headers, 500s,
     metrics and the access line see every response; the guards (host, CORS, body size)
-    run before any app code."""
-    stack = [
+    run before any app code. Tracing, when on, wraps the edge: its span is current there."""
+    stack = [] if tracing is None else [tracing.middleware()]
+    stack += [
         Middleware(
             EdgeMiddleware,
             security_headers=SecurityHeaders(settings.hsts_seconds),
@@ -94,18 +104,27 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
+    tracing = None
+    if settings.otel_enabled:
+        # Imported only when on: with tracing off no OpenTelemetry SDK, exporter or
+        # instrumentation is loaded, and requests meet nothing of it.
+        from app.core.tracing import Tracing  # noqa: PLC0415
+
+        tracing = Tracing(settings)
     app = FastAPI(
         title=settings.app_name,
         summary="Production-ready async FastAPI service implementing the RealWorld API.",
         version="1.0.0",
         debug=settings.debug,
         lifespan=lifespan,
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, tracing),
         docs_url=None,  # /docs and /redoc come from install_docs: assets served, not CDN
         redoc_url=None,
         telemetry=NO_NATIVE_TELEMETRY,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.tracing = tracing
     install_error_handlers(app)
     complete_problem_responses(app)
     install_docs(app)

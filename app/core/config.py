@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     access_log_skip_paths: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["/health/live", "/health/ready"]
     )
+    # OpenTelemetry tracing (app/core/tracing.py), off by default: then nothing of it is
+    # loaded. The endpoint and service name are the SDK's standard variables, same meaning.
+    otel_enabled: bool = False
+    otel_exporter_otlp_endpoint: str = "http://localhost:4318"  # OTLP/HTTP base URL
+    otel_service_name: str | None = None  # None: APP_NAME
+    otel_traces_sampler_ratio: float = Field(default=1.0, ge=0, le=1)  # parent-based
 
     # Background jobs (app/core/jobs/): the worker process, retries, dead letters.
     job_worker_concurrency: int = Field(default=4, ge=1, le=100)

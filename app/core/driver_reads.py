@@ -12,24 +12,40 @@ error handling, so after any failure the statement runs again the ordinary way, 
 raises, and invalidates a dead connection, exactly as every other statement does: a read
 can safely run twice, though not inside a transaction a failure has aborted, so once the
 session's transaction has begun (after a write) reads take the ordinary way. The hot
-reads come first or in read-only requests.
+reads come first or in read-only requests. With tracing on (app/core/tracing.py), whose SQL
+spans need SQLAlchemy's execution context, every read takes the ordinary way.
 
 For selects of plain column values whose types need no conversion (checked here).
 """
 
 import logging
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.pool import Pool
 
 Record = Mapping[str, Any]
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 _echo = logging.getLogger("sqlalchemy.engine.Engine")
 logger = logging.getLogger(__name__)
+
+# Engines whose statement listeners need SQLAlchemy's execution context (tracing's SQL
+# spans): their driver reads take the ordinary way. Known by their pool, which the engines
+# derived with `execution_options` share. Looked up only when listeners exist.
+_ordinary_pools: "weakref.WeakSet[Pool]" = weakref.WeakSet()
+
+
+def run_reads_the_ordinary_way(engine: AsyncEngine, ordinary: bool = True) -> None:
+    """Send every driver read on `engine` through SQLAlchemy's execution layer (or no longer)."""
+    if ordinary:
+        _ordinary_pools.add(engine.sync_engine.pool)
+    else:
+        _ordinary_pools.discard(engine.sync_engine.pool)
 
 
 class DriverRead:
@@ -53,6 +69,8 @@ class DriverRead:
         sync_connection = connection.sync_connection
         assert sync_connection is not None  # noqa: S101 (session.connection() returns a live one)
         if sync_connection.dispatch.before_cursor_execute:
+            if sync_connection.engine.pool in _ordinary_pools:
+                return await self._ordinary(session, parameters)
             sync_connection.dispatch.before_cursor_execute(
                 sync_connection, None, self.sql, tuple(arguments), None, False
             )

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.request_id import current_trace_id
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 FieldErrors = dict[str, list[str]]
@@ -28,6 +30,7 @@ class Problem(BaseModel):
                 "detail": "The request is invalid.",
                 "errors": {"title": ["can't be blank"]},
                 "request_id": "3f2a0c1e9b8d4e7fa6c5b4a39281706f",
+                "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
             }
         }
     )
@@ -40,6 +43,10 @@ class Problem(BaseModel):
         default_factory=dict, description="Messages keyed by the field they concern."
     )
     request_id: str | None = Field(default=None, description="Echo of the X-Request-ID header.")
+    trace_id: str | None = Field(
+        default=None,
+        description="OpenTelemetry trace id (32 hex digits); only when tracing is on.",
+    )
 
 
 class AppError(Exception):
@@ -104,9 +111,13 @@ def problem_response(
         detail=detail,
         errors=errors or {},
         request_id=request_id,
+        trace_id=current_trace_id(),
     )
+    body = problem.model_dump(mode="json")
+    if body["trace_id"] is None:  # tracing off, or no span: the member is left out
+        del body["trace_id"]
     return JSONResponse(
-        problem.model_dump(mode="json"),
+        body,
         status_code=status,
         headers=headers,
         media_type=PROBLEM_CONTENT_TYPE,

@@ -46,7 +46,7 @@ POOL_OPEN = Gauge(
 router = APIRouter()
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     """ "/api/articles/my-post/comments/7" -> "/api/articles/{slug}/comments/{comment_id}".
 
     Built from the path and the matched path parameters (public ASGI scope data), as
@@ -86,7 +86,7 @@ class RequestMetrics:
     def finished(self, scope: Scope, status: int, duration_seconds: float) -> None:
         self.in_flight -= 1
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
-        route = _route_template(scope)
+        route = route_template(scope)
         histogram = self._histograms.get((method, route))
         if histogram is None:
             histogram = self._histograms[method, route] = LATENCY.labels(method, route)

@@ -39,6 +39,15 @@ def allowed_methods(app: FastAPI, path: str) -> list[str] | None:
     return None if item is None else sorted(m.upper() for m in item if m in HTTP_METHODS)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The route's name in camelCase (`get_article` → `getArticle`): the `operationId`, and
+    so the function name in clients generated from the document. Stable while the endpoint
+    function keeps its name (or the route its `name=`); the committed `openapi.json` shows
+    any change in review."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
 def _problem(status: HTTPStatus) -> dict[str, Any]:
     return {
         "description": status.phrase,

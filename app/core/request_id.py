@@ -6,6 +6,7 @@ request can carry it; the edge (app/core/edge.py) sets it and echoes it on the r
 
 import os
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 
 from starlette.types import Scope
@@ -19,6 +20,15 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def current_request_id() -> str | None:
     return request_id_var.get()
+
+
+# Set by app/core/tracing.py while tracing is on (None otherwise, the default): answers the
+# current trace id, which problem bodies carry next to the request id.
+trace_id_source: Callable[[], str | None] | None = None
+
+
+def current_trace_id() -> str | None:
+    return None if trace_id_source is None else trace_id_source()
 
 
 def incoming_or_new(scope: Scope) -> str:

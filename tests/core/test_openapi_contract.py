@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from httpx import AsyncClient
 
+from app.core.openapi import operation_id
 from app.core.text import NUL_FREE_PATTERN
 from app.schemas.fields import NON_BLANK_PATTERN
 
@@ -131,6 +133,31 @@ def test_both_auth_schemes_are_published(schema: dict[str, Any]) -> None:
         "name": "Authorization",
         "description": schemes["Token"]["description"],
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("get_article", "getArticle"), ("feed", "feed"), ("update_current_user", "updateCurrentUser")],
+)
+def test_operation_id_is_the_route_name_in_camel_case(name: str, expected: str) -> None:
+    route = APIRoute("/x", lambda: None, name=name)
+
+    assert operation_id(route) == expected
+
+
+def test_operation_ids_are_unique_readable_and_come_from_route_names(
+    app: FastAPI, schema: dict[str, Any]
+) -> None:
+    # Generated clients name their functions after them: `getArticle`, not
+    # `get_article_api_articles__slug__get`.
+    ids = [operation["operationId"] for _, _, operation in operations(schema)]
+    assert len(ids) == len(set(ids)), "two routes share a name: give one `name=`"
+    assert all(re.fullmatch(r"[a-z][A-Za-z0-9]*", id_) for id_ in ids), ids
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            for method in route.methods or ():
+                declared = schema["paths"][route.path_format][method.lower()]["operationId"]
+                assert declared == operation_id(route), f"{method} {route.path_format}"
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc", "/openapi.json"])
