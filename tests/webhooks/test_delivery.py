@@ -194,3 +194,11 @@ async def test_the_failure_budget_disables_the_endpoint(stack: Stack, peer: Peer
     assert (webhook["enabled"], webhook["disabledReason"], webhook["consecutiveFailures"]) == (
         True, None, 0,
     )  # fmt: skip
+
+
+async def test_ping_uses_the_client_the_lifespan_created(stack: Stack, peer: Peer) -> None:
+    owner = await stack.user("owner")
+    hook = await stack.hook(owner, f"{peer.base_url}/ok")
+    response = await stack.client.post(f"/api/webhooks/{hook['id']}/ping", headers=owner.headers)
+    assert response.json() == {"responseStatus": 200}
+    assert json.loads(peer.requests[-1].body)["event"] == "ping"

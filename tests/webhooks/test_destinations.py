@@ -5,6 +5,7 @@ import ipaddress
 import pytest
 
 from app.core.config import Settings
+from app.core.http.calls import UpstreamTimeout
 from app.core.http.client import create_http_client
 from app.core.webhooks.destinations import (
     ForbiddenDestination,
@@ -72,3 +73,16 @@ async def test_without_the_allow_list_nothing_is_sent(settings: Settings) -> Non
             with pytest.raises(ForbiddenDestination):
                 await post_pinned(client, f"http://localhost:{port}/ok", b"{}", {}, settings)
     assert peer.requests == []
+
+
+async def test_resolution_is_bounded_by_the_connect_timeout(settings: Settings) -> None:
+    # A resolver cannot answer within a nanosecond: the delivery ends as a 504, not a hang.
+    hurried = settings.model_copy(
+        update={
+            "webhook_allowed_networks": ["127.0.0.0/8", "::1/128"],
+            "http_client_connect_timeout_seconds": 1e-9,
+        }
+    )
+    async with create_http_client(hurried) as client:
+        with pytest.raises(UpstreamTimeout):
+            await post_pinned(client, "http://localhost:9/", b"{}", {}, hurried)

@@ -5,13 +5,14 @@ for https the TLS server name (SNI, and so the certificate check) stays the name
 Redirects are not followed (the client never follows them): a 3xx is a failed delivery.
 """
 
+import asyncio
 from ipaddress import IPv6Address
 from urllib.parse import urlunsplit
 
 import httpx
 
 from app.core.config import Settings
-from app.core.http.calls import send
+from app.core.http.calls import UpstreamTimeout, send
 from app.core.webhooks.destinations import allowed_networks, parse_destination, resolve_checked
 
 
@@ -24,7 +25,13 @@ async def post_pinned(
     host = parts.hostname
     assert host is not None  # noqa: S101 (parse_destination requires one)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = (await resolve_checked(host, port, allowed))[0]
+    try:  # the resolver has no deadline of its own: the connect timeout bounds it
+        async with asyncio.timeout(settings.http_client_connect_timeout_seconds):
+            address = (await resolve_checked(host, port, allowed))[0]
+    except TimeoutError as error:
+        raise UpstreamTimeout(
+            "The webhook's host name did not resolve in time.", {"url": ["did not resolve in time"]}
+        ) from error
     literal = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
     pinned = urlunsplit(parts._replace(netloc=f"{literal}:{port}"))
     host_header = host if parts.port is None else f"{host}:{parts.port}"
