@@ -12,6 +12,7 @@ from app.routers import (
     sessions,
     tags,
     users,
+    webhooks,
 )
 
 # Mounted one by one rather than through one parent router: each level of nesting is
@@ -29,5 +30,6 @@ API_ROUTERS: tuple[APIRouter, ...] = tuple(
         mail_links,
         admin,
         audit_log,
+        webhooks,
     )
 )
