@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m app.cli.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve worker migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ run: install ## Dev server with reload on http://127.0.0.1:8000 (docs at /docs)
 
 serve: install ## Production server (Gunicorn + Uvicorn workers) on http://127.0.0.1:8000
 	$(LOCAL) serve
+
+worker: install ## The background job worker (until Ctrl-C/SIGTERM; finishes the jobs in hand)
+	$(LOCAL) worker $(ARGS)
 
 migrate: install ## Apply migrations to the configured database
 	$(LOCAL) migrate

@@ -23,7 +23,7 @@ from app.core.ratelimit.limiter import enforce, limits_rate
 from app.core.ratelimit.policy import RateLimitPolicy
 from app.core.request_origin import RequestOrigin, origin_of
 from app.core.text import StorableText
-from app.models import Article, User
+from app.models import Article, User, WebhookEndpoint
 from app.models.user import has_username
 from app.services import users
 from app.services.login_throttle import LoginThrottle
@@ -212,6 +212,22 @@ async def get_removable_article(user: CurrentUser, article: ArticleBySlug) -> Ar
 
 RemovableArticle = Annotated[Article, Depends(get_removable_article)]
 """The article at {slug}, which the current user wrote or moderates (401, 404, then 403)."""
+
+
+WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The webhook's id.")]
+
+
+async def get_own_webhook(
+    user: CurrentUser, webhook_id: WebhookId, session: SessionDep
+) -> WebhookEndpoint:
+    endpoint = await session.get(WebhookEndpoint, webhook_id)
+    if endpoint is None or endpoint.owner_id != user.id:
+        raise NotFound("webhook")  # someone else's is not found either: ids reveal nothing
+    return endpoint
+
+
+OwnWebhook = Annotated[WebhookEndpoint, Depends(get_own_webhook)]
+"""The webhook endpoint {webhook_id} of the current user (401, then 404)."""
 
 
 # Rate limits on writes (app/core/ratelimit; README "Rate limiting"): one statement per

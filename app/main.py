@@ -19,6 +19,7 @@ from app.core.edge import EdgeMiddleware
 from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
 from app.core.error_handlers import install_error_handlers
 from app.core.health import router as health_router
+from app.core.http.client import create_http_client
 from app.core.logging import configure_logging
 from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses, operation_id
@@ -52,6 +53,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
+    # One outgoing HTTP client per worker (pooled connections); only routes that declare
+    # HttpClientDep touch it.
+    app.state.http_client = create_http_client(settings)
     # Connects on the first stream only (app/core/streams/fanout.py).
     app.state.event_fanout = fanout = event_fanout(settings, STREAM_CHANNELS)
     try:
@@ -67,6 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await fanout.close()
         if tracing is not None:
             tracing.shutdown()  # exports the spans still queued
+        await app.state.http_client.aclose()
         await engine.dispose()
         logger.info("database pool disposed")
 

@@ -50,11 +50,17 @@ def _number_sequentially(_: object, __: object, directives: list[MigrationScript
     directives[0].rev_id = f"{int(head) + 1:04d}" if head and head.isdigit() else "0001"
 
 
+def _ours(name: str | None, type_: str, *_: object) -> bool:
+    """The job queue's tables belong to procrastinate (migration 0004), not to the models."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def _run_sync(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         process_revision_directives=_number_sequentially,
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

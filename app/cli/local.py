@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app.cli.local")
     parser.add_argument(
         "action",
-        choices=["run", "serve", "migrate", "seed", "admin", "db-url", "db-stop"],
-        help="run: dev server with reload; serve: Gunicorn; seed: demo data; "
-        "admin: grant a role; db-url: print it",
+        choices=["run", "serve", "worker", "migrate", "seed", "admin", "db-url", "db-stop"],
+        help="run: dev server with reload; serve: Gunicorn; worker: the job worker; "
+        "seed: demo data; admin: grant a role; db-url: print it",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
             "--port",
             args.port,
         )
+    elif args.action == "worker":
+        _exec(sys.executable, "-m", "app.cli.worker", *extra)
     elif args.action == "serve":
         os.environ.setdefault("BIND", f"{args.host}:{args.port}")
         # start.sh runs `gunicorn` from PATH: make it this virtualenv's.

@@ -118,11 +118,49 @@ class Settings(BaseSettings):
     otel_service_name: str | None = None  # None: APP_NAME
     otel_traces_sampler_ratio: float = Field(default=1.0, ge=0, le=1)  # parent-based
 
-    @field_validator("cors_origins", "trusted_hosts", "access_log_skip_paths", mode="before")
+    # Background jobs (app/core/jobs/): the worker process, retries, dead letters.
+    job_worker_concurrency: int = Field(default=4, ge=1, le=100)
+    job_max_attempts: int = Field(default=5, ge=1, le=100)
+    job_retry_base_seconds: float = Field(default=2.0, gt=0)
+    job_retry_max_seconds: float = Field(default=600.0, gt=0)
+    job_shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Outgoing HTTP (app/core/http/): one client per process, these bounds on every call.
+    http_client_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    http_client_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_client_write_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_client_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+    http_client_max_connections: int = Field(default=100, ge=1)
+    http_client_max_keepalive_connections: int = Field(default=20, ge=0)
+    http_client_retries: int = Field(default=2, ge=0, le=10)
+    http_client_retry_base_seconds: float = Field(default=0.2, gt=0)
+    http_client_deadline_seconds: float = Field(default=30.0, gt=0)
+
+    # Webhooks: destinations refused unless public or in these CIDRs (app/core/webhooks/).
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Consecutive failed delivery attempts after which an endpoint is disabled.
+    webhook_failure_budget: int = Field(default=15, ge=1)
+
+    @field_validator(
+        "cors_origins",
+        "trusted_hosts",
+        "access_log_skip_paths",
+        "webhook_allowed_networks",
+        mode="before",
+    )
     @classmethod
     def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks_are_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as error:
+                raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS: {cidr!r} is not a network") from error
         return value
 
     @field_validator("database_url", "db_listen_url")

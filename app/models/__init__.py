@@ -10,6 +10,7 @@ from app.models.login_failure import LoginFailures
 from app.models.social import Follow
 from app.models.user import User
 from app.models.user_session import RefreshToken, UserSession
+from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Article",
@@ -27,4 +28,6 @@ __all__ = [
     "Tag",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -13,6 +13,7 @@ from app.routers import (
     sessions,
     tags,
     users,
+    webhooks,
 )
 from app.services import comment_events
 
@@ -32,6 +33,7 @@ API_ROUTERS: tuple[APIRouter, ...] = tuple(
         mail_links,
         admin,
         audit_log,
+        webhooks,
     )
 )
 # The live-event channels the worker's fan-out listens on (app/core/streams).

@@ -16,7 +16,8 @@ from app.core.database import violated_constraint
 from app.core.request_origin import RequestOrigin
 from app.models import Article, ArticleTag, Tag, User
 from app.schemas.article import ArticleChanges, NewArticle
-from app.services import audit
+from app.schemas.webhook import WebhookEvent
+from app.services import audit, webhook_events
 from app.services.audit import AuditAction
 from app.services.slugs import candidates, slugify
 
@@ -65,6 +66,8 @@ async def create(session: AsyncSession, author: User, new: NewArticle) -> Articl
     article = Article(description=new.description, body=new.body, author_id=author.id)
     await _save_titled(session, article, new.title)
     await _add_tags(session, article.id, new.tag_list)
+    data = {"article": {"slug": article.slug, "title": article.title}, "author": author.username}
+    await webhook_events.emit(session, author.id, WebhookEvent.ARTICLE_PUBLISHED, data)
     return article
 
 

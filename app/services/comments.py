@@ -9,7 +9,8 @@ from app.core.auth.roles import Role, has_role
 from app.core.errors import Forbidden, NotFound
 from app.core.request_origin import RequestOrigin
 from app.models import Article, Comment, User
-from app.services import audit, comment_events
+from app.schemas.webhook import WebhookEvent
+from app.services import audit, comment_events, webhook_events
 from app.services.audit import AuditAction
 from app.services.profiles import is_followed_by
 
@@ -39,6 +40,13 @@ async def add(session: AsyncSession, author: User, article: Article, body: str) 
     session.add(comment)
     await session.flush()
     await comment_events.announce_created(session, comment)
+    if article.author_id != author.id:
+        data = {
+            "article": {"slug": article.slug, "title": article.title},
+            "comment": {"id": comment.id, "body": comment.body},
+            "author": author.username,
+        }
+        await webhook_events.emit(session, article.author_id, WebhookEvent.COMMENT_CREATED, data)
     return CommentView(comment, author, following=False)  # nobody follows themselves
 
 

@@ -6,6 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Follow, User
 from app.schemas.profile import Profile, ProfileV2
+from app.schemas.webhook import WebhookEvent
+from app.services import webhook_events
 
 
 def is_followed_by(
@@ -43,11 +45,15 @@ async def follow(session: AsyncSession, follower: User, followee: User) -> Profi
     """Idempotent. Following yourself is a no-op (and the database forbids it)."""
     if follower.id == followee.id:
         return profile_of(followee, following=False)
-    await session.execute(
+    inserted = await session.scalar(
         insert(Follow)
         .values(follower_id=follower.id, followee_id=followee.id)
         .on_conflict_do_nothing()
+        .returning(Follow.follower_id)
     )
+    if inserted is not None:  # a new follower, not a repeated follow
+        data = {"follower": follower.username}
+        await webhook_events.emit(session, followee.id, WebhookEvent.PROFILE_FOLLOWED, data)
     return profile_of(followee, following=True)
 
 

@@ -50,6 +50,10 @@ VALID_BODIES: dict[Operation, dict[str, Any]] = {
     ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
     ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
     ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},
+    ("POST", "/api/webhooks"): {
+        "webhook": {"url": "https://example.com/hook", "events": ["article.published"]}
+    },
+    ("PUT", "/api/webhooks/{webhook_id}"): {"webhook": {"url": "https://example.com/hook"}},
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 
@@ -86,9 +90,13 @@ def _field_name(leaf: tuple[Any, ...]) -> str:
     return next(part for part in reversed(leaf) if isinstance(part, str))
 
 
+_ids: dict[str, str] = {}
+
+
 def _url(path: str, slug: str, override: dict[str, str] | None = None) -> str:
     values = {"slug": slug, "username": "someone", "comment_id": "1", "session_id": "1"}
     values |= override or {}
+    values = {"slug": slug, "username": "someone", "comment_id": "1"} | _ids | (override or {})
     return path.format(**values)
 
 
@@ -97,6 +105,10 @@ async def author_and_slug(client: AsyncClient, session: AsyncSession) -> tuple[R
     """An admin (so the admin operations reach validation too) and their article."""
     author = await register(client)
     await session.execute(update(User).where(User.username == author.username).values(role="admin"))
+    # The author's webhook is webhook 1 of the URLs (its id is unknown before creation).
+    hook = {"webhook": {"url": "https://example.com/hook", "events": ["article.published"]}}
+    created = await client.post("/api/webhooks", headers=author.headers, json=hook)
+    _ids["webhook_id"] = str(created.json()["webhook"]["id"])
     return author, (await create_article(client, author))["slug"]
 
 

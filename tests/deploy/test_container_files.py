@@ -121,6 +121,17 @@ def test_compose_builds_the_image_once() -> None:
     assert builders == ["api"]
     assert services["migrate"]["image"] == services["api"]["image"]
     assert services["migrate"]["pull_policy"] == "never"
+    assert services["worker"]["image"] == services["api"]["image"]
+    assert services["worker"]["pull_policy"] == "never"
+
+
+def test_the_worker_connects_to_postgresql_directly_after_the_migration() -> None:
+    worker = _services()["worker"]
+
+    assert worker["command"] == ["python", "-m", "app.cli.worker"]
+    assert "@db:5432/" in worker["environment"]["DATABASE_URL"]
+    assert worker["environment"].get("DB_POOLER", "none") == "none"
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 def test_database_counts_as_healthy_only_once_it_listens_on_tcp() -> None:
@@ -129,7 +140,7 @@ def test_database_counts_as_healthy_only_once_it_listens_on_tcp() -> None:
     assert "pg_isready -h 127.0.0.1 " in check
 
 
-@pytest.mark.parametrize("service", ["migrate", "api"])
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
 def test_app_containers_run_on_a_read_only_root(service: str) -> None:
     config = _services()[service]
 

@@ -116,6 +116,17 @@ def test_migration_job_connects_straight_to_postgresql(manifests: list[Manifest]
     assert "DB_POOLER" not in _config(manifests)
 
 
+def test_the_job_worker_connects_straight_to_postgresql(manifests: list[Manifest]) -> None:
+    workload = find(manifests, "Deployment", "conduit-worker")
+    worker = _container(workload)
+
+    assert worker["command"] == ["python", "-m", "app.cli.worker"]
+    assert _env(worker)["DATABASE_URL"]["secretKeyRef"]["key"] == "MIGRATION_DATABASE_URL"
+    assert "DB_POOLER" not in _env(worker)
+    # SIGTERM lets running jobs finish within JOB_SHUTDOWN_TIMEOUT_SECONDS (30 by default).
+    assert workload["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > 30
+
+
 def test_api_uses_pgbouncer_mode_only_behind_pgbouncer(manifests: list[Manifest]) -> None:
     pooled = any(doc["metadata"]["name"] == "conduit-pgbouncer" for doc in manifests)
 
@@ -188,8 +199,13 @@ def test_database_connections_fit_a_default_postgresql(manifests: list[Manifest]
         * (int(config["DB_POOL_SIZE"]) + int(config["DB_MAX_OVERFLOW"]))
     )
     migration = 1
+    # The job worker connects directly, pooler or not: psycopg (concurrency + 2) and its
+    # SQLAlchemy pool.
+    worker = find(manifests, "Deployment", "conduit-worker")["spec"]["replicas"] * (
+        int(config.get("JOB_WORKER_CONCURRENCY", "4")) + 2 + int(config["DB_POOL_SIZE"])
+    )
     if not any(doc["metadata"]["name"] == "conduit-pgbouncer" for doc in manifests):
-        assert app_connections + migration <= DEFAULT_AVAILABLE_CONNECTIONS
+        assert app_connections + migration + worker <= DEFAULT_AVAILABLE_CONNECTIONS
         return
     ini = configparser.ConfigParser(comment_prefixes=(";",), interpolation=None)
     ini.read_string(find(manifests, "ConfigMap", "conduit-pgbouncer")["data"]["pgbouncer.ini"])
@@ -199,7 +215,7 @@ def test_database_connections_fit_a_default_postgresql(manifests: list[Manifest]
     assert ini["pgbouncer"]["pool_mode"] == "transaction"
     assert app_connections <= int(ini["pgbouncer"]["max_client_conn"])
     server = bouncer["replicas"] * int(ini["pgbouncer"]["default_pool_size"])
-    assert server + migration <= DEFAULT_AVAILABLE_CONNECTIONS
+    assert server + migration + worker <= DEFAULT_AVAILABLE_CONNECTIONS
 
 
 def test_secrets_are_referenced_never_shipped(manifests: list[Manifest]) -> None:

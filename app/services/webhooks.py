@@ -1,0 +1,84 @@
+"""Webhook endpoints: registration, changes, removal, and their delivery logs.
+
+A URL is checked as written when it is registered or changed (app/core/webhooks/
+destinations.py); every delivery checks it again after resolving the name.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.errors import InvalidInput
+from app.core.webhooks.destinations import (
+    ForbiddenDestination,
+    allowed_networks,
+    parse_destination,
+)
+from app.core.webhooks.signing import new_secret
+from app.models import User, WebhookDelivery, WebhookEndpoint
+from app.schemas.webhook import NewWebhook, WebhookChanges
+
+DELIVERY_LOG_PAGE = 100
+
+
+def _checked_url(url: str, settings: Settings) -> str:
+    try:
+        parse_destination(url, allowed_networks(settings.webhook_allowed_networks))
+    except ForbiddenDestination as error:
+        raise InvalidInput("The webhook URL is not acceptable.", {"url": [str(error)]}) from error
+    return url
+
+
+async def register(
+    session: AsyncSession, owner: User, new: NewWebhook, settings: Settings
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(
+        owner_id=owner.id,
+        url=_checked_url(new.url, settings),
+        events=sorted(set(new.events)),
+        secret=new_secret(),
+    )
+    session.add(endpoint)
+    await session.flush()
+    return endpoint
+
+
+async def owned_by(session: AsyncSession, owner: User) -> list[WebhookEndpoint]:
+    rows = await session.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.owner_id == owner.id)
+        .order_by(WebhookEndpoint.id)
+    )
+    return list(rows)
+
+
+async def change(
+    session: AsyncSession, endpoint: WebhookEndpoint, changes: WebhookChanges, settings: Settings
+) -> WebhookEndpoint:
+    if changes.url is not None:
+        endpoint.url = _checked_url(changes.url, settings)
+    if changes.events is not None:
+        endpoint.events = sorted(set(changes.events))
+    if changes.enabled is not None:
+        endpoint.enabled = changes.enabled
+        if changes.enabled:  # a fresh budget, and the reason for the last stop cleared
+            endpoint.disabled_reason = None
+            endpoint.consecutive_failures = 0
+    await session.flush()
+    return endpoint
+
+
+async def remove(session: AsyncSession, endpoint: WebhookEndpoint) -> None:
+    await session.delete(endpoint)
+    await session.flush()
+
+
+async def deliveries(session: AsyncSession, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
+    """The latest deliveries, newest first."""
+    rows = await session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(DELIVERY_LOG_PAGE)
+    )
+    return list(rows)

@@ -1,0 +1,88 @@
+"""The SSRF guard: which addresses are refused, resolution checked, the checked one used."""
+
+import ipaddress
+
+import pytest
+
+from app.core.config import Settings
+from app.core.http.calls import UpstreamTimeout
+from app.core.http.client import create_http_client
+from app.core.webhooks.destinations import (
+    ForbiddenDestination,
+    allowed_networks,
+    is_allowed,
+    resolve_checked,
+)
+from app.core.webhooks.pinned import post_pinned
+from tests.support.peer import running_peer
+
+NONE_ALLOWED = allowed_networks([])
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1",
+        "0.0.0.0", "224.0.0.1",  # noqa: S104 (addresses to refuse, not to bind) "240.0.0.1", "192.0.2.1", "::1", "fe80::1", "fc00::1", "ff02::1",
+        "::ffff:10.0.0.1", "::ffff:127.0.0.1",
+    ],
+)  # fmt: skip
+def test_non_public_addresses_are_refused(address: str) -> None:
+    assert not is_allowed(ipaddress.ip_address(address), NONE_ALLOWED)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700::6810:84e5", "8.8.8.8"])
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert is_allowed(ipaddress.ip_address(address), NONE_ALLOWED)
+
+
+def test_the_allow_list_admits_its_networks_only() -> None:
+    allowed = allowed_networks(["127.0.0.0/8", "10.9.0.0/16"])
+    assert is_allowed(ipaddress.ip_address("127.0.0.1"), allowed)
+    assert is_allowed(ipaddress.ip_address("::ffff:10.9.1.1"), allowed)
+    assert not is_allowed(ipaddress.ip_address("10.8.0.1"), allowed)
+
+
+async def test_names_are_checked_after_resolution() -> None:
+    # A name, not a literal: only resolving it shows it is loopback (the rebinding case).
+    with pytest.raises(ForbiddenDestination, match="resolves to a private or reserved"):
+        await resolve_checked("localhost", 80, NONE_ALLOWED)
+    addresses = await resolve_checked("localhost", 80, allowed_networks(["127.0.0.0/8", "::1"]))
+    assert {str(address) for address in addresses} <= {"127.0.0.1", "::1"}
+
+
+async def test_the_request_goes_to_the_checked_address_with_the_name_as_host(
+    settings: Settings,
+) -> None:
+    tuned = settings.model_copy(update={"webhook_allowed_networks": ["127.0.0.0/8", "::1/128"]})
+    with running_peer() as peer:
+        port = peer.base_url.rsplit(":", 1)[1]
+        async with create_http_client(tuned) as client:
+            response = await post_pinned(
+                client, f"http://localhost:{port}/ok", b"{}", {"X-Test": "1"}, tuned
+            )
+    assert response.status_code == 200
+    assert peer.requests[-1].headers["host"] == f"localhost:{port}"
+    assert peer.requests[-1].headers["x-test"] == "1"
+
+
+async def test_without_the_allow_list_nothing_is_sent(settings: Settings) -> None:
+    with running_peer() as peer:
+        port = peer.base_url.rsplit(":", 1)[1]
+        async with create_http_client(settings) as client:
+            with pytest.raises(ForbiddenDestination):
+                await post_pinned(client, f"http://localhost:{port}/ok", b"{}", {}, settings)
+    assert peer.requests == []
+
+
+async def test_resolution_is_bounded_by_the_connect_timeout(settings: Settings) -> None:
+    # A resolver cannot answer within a nanosecond: the delivery ends as a 504, not a hang.
+    hurried = settings.model_copy(
+        update={
+            "webhook_allowed_networks": ["127.0.0.0/8", "::1/128"],
+            "http_client_connect_timeout_seconds": 1e-9,
+        }
+    )
+    async with create_http_client(hurried) as client:
+        with pytest.raises(UpstreamTimeout):
+            await post_pinned(client, "http://localhost:9/", b"{}", {}, hurried)

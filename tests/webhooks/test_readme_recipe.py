@@ -1,0 +1,27 @@
+"""The receiver's verification recipe in the README works on what the service sends."""
+
+import time
+from pathlib import Path
+from typing import Any
+
+from app.core.webhooks.signing import new_secret, signature
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _recipe() -> Any:
+    text = README.read_text().split("**Verifying a delivery**", 1)[1]
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 (our own README's code block)
+    return namespace["verify"]
+
+
+def test_the_readme_recipe_accepts_a_real_signature_and_refuses_tampering() -> None:
+    verify = _recipe()
+    secret, body, now = new_secret(), b'{"id":1,"event":"ping"}', int(time.time())
+    header = signature(secret, now, body)
+    assert verify(secret, header, body)
+    assert not verify(secret, header, body + b" ")
+    assert not verify(new_secret(), header, body)
+    assert not verify(secret, signature(secret, now - 3600, body), body)  # a replay
