@@ -145,11 +145,13 @@ class _Load:
                     ("DELETE", f"/api/articles/{self.slug}/favorite"),
                 ]:
                     try:
-                        status = client.request(method, path).status_code
+                        response = client.request(method, path)
                     except httpx.TransportError as error:
                         self.failures.append(f"{method} {path}: {error!r}")
                         continue
-                    self.statuses[status] += 1
+                    self.statuses[response.status_code] += 1
+                    if response.status_code >= 500:
+                        self.failures.append(f"{method} {path}: {response.text}")
 
     def during(self, action: Callable[[], None]) -> None:
         threads = [threading.Thread(target=self._client) for _ in range(4)]
@@ -173,11 +175,15 @@ def check_rolling_restart(base_url: str, token: str, slug: str, containers: list
 
     load = _Load(base_url, token, slug)
     load.during(restart_one_at_a_time)
-    _expect(not load.failures, f"requests failed: {load.failures[:3]}")
-    _expect(set(load.statuses) == {200}, f"statuses during the restarts: {load.statuses}")
+    _expect(not load.failures, f"requests failed ({load.statuses}): {load.failures[:3]}")
+    # 429: the write limiter answering one user's burst of favorites, by design. Every
+    # request gets an answer from an instance; none is dropped or sees a proxy error.
+    answered = {200, 429}
+    _expect(set(load.statuses) <= answered, f"statuses during the restarts: {load.statuses}")
+    _expect(load.statuses[200] > 0, f"statuses during the restarts: {load.statuses}")
     print(
         f"ok  each container restarted in turn under load: {load.statuses.total()} requests, "
-        "all 200",
+        f"none failed ({dict(load.statuses)}; 429s are the write limiter)",
         flush=True,
     )
 
