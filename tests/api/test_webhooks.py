@@ -11,7 +11,8 @@ from app.core.http.client import create_http_client
 from app.core.http.dependency import get_http_client
 from app.core.webhooks.signing import SIGNATURE_HEADER, verify
 from tests.support.articles import create_article
-from tests.support.peer import Peer, free_port, running_peer
+from tests.support.peer import Peer, running_peer
+from tests.support.ports import free_port
 from tests.support.users import RegisteredUser, register
 
 ALL_EVENTS = ["article.published", "comment.created", "profile.followed"]

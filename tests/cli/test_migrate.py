@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,15 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from app.cli.migrate import DatabaseUnreachableError, wait_for_database
 from app.core.config import DEVELOPMENT_SECRET_KEY, Settings
 from tests.support.database import scratch_database
+from tests.support.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -66,7 +59,7 @@ class _OnFirstRetry(logging.Handler):
 
 
 async def test_a_closed_port_is_retried_then_reported(caplog: pytest.LogCaptureFixture) -> None:
-    url = f"postgresql+asyncpg://app@127.0.0.1:{_free_port()}/app"
+    url = f"postgresql+asyncpg://app@127.0.0.1:{free_port()}/app"
 
     with (
         caplog.at_level(logging.WARNING, logger="app.cli.migrate"),
@@ -81,7 +74,7 @@ async def test_a_closed_port_is_retried_then_reported(caplog: pytest.LogCaptureF
 
 async def test_a_database_that_starts_late_is_waited_for(settings: Settings) -> None:
     database = make_url(settings.database_url)
-    port = _free_port()
+    port = free_port()
     late_url = database.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     handler = _OnFirstRetry()
     logging.getLogger("app.cli.migrate").addHandler(handler)

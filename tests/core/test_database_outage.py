@@ -7,7 +7,6 @@ tests/deploy/test_database_outage.py.)
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from app.core.database_outage import RETRY_AFTER_SECONDS
 from app.core.outage_log import outage_log
 from app.deps import SessionDep
 from tests.support.contract import check_against_openapi
+from tests.support.ports import free_port
 
 UNREACHABLE = "database unreachable"
 RECOVERED = "database reachable again"
@@ -32,13 +32,6 @@ RECOVERED = "database reachable again"
 @pytest.fixture(autouse=True)
 def no_outage_in_progress() -> None:
     outage_log.started_at = None
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port  # closed again when the probe is: connections are refused
 
 
 @pytest.fixture
@@ -78,7 +71,7 @@ def messages(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRec
 async def test_refused_connections_are_503_and_logged_once_until_recovery(
     app: FastAPI, settings: Settings, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/conduit"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/conduit"
     down = create_engine(settings.model_copy(update={"database_url": url}))
     try:
         async with serving(app, down) as client:

@@ -18,7 +18,6 @@ exits 0 within STOP_LIMIT_SECONDS with a clean shutdown log; `down -v`.
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from typing import Any
 import httpx
 
 from tests.deploy import proxy_checks
+from tests.support.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "conduit-check"
@@ -38,13 +38,6 @@ APP_UID = "10001"
 
 class CheckFailedError(Exception):
     pass
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _compose(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -196,7 +189,7 @@ def run() -> None:
 def main() -> None:
     if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:  # noqa: S607
         sys.exit("docker-check needs a running Docker engine (`docker info` failed)")
-    port = _free_port()
+    port = free_port()
     os.environ["API_PUBLISH"] = f"127.0.0.1:{port}"
     os.environ["API_PUBLISH_URL"] = f"http://127.0.0.1:{port}"
     started = time.monotonic()

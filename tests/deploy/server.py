@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.support.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_SCRIPT = REPO_ROOT / "docker" / "start.sh"
@@ -27,13 +28,6 @@ class RunningServer:
         """Everything the server printed; only once it has exited."""
         stdout, _ = self.process.communicate(timeout=5)
         return stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_until_live(server: RunningServer) -> None:
@@ -52,7 +46,7 @@ def _wait_until_live(server: RunningServer) -> None:
 @contextmanager
 def production_server(workers: int, **environment: str) -> Iterator[RunningServer]:
     """docker/start.sh with the test database; always stopped (SIGKILL as a last resort)."""
-    port = _free_port()
+    port = free_port()
     env = (
         os.environ
         | {

@@ -8,7 +8,8 @@ import pytest
 from app.core.config import Settings
 from app.core.http.calls import UpstreamTimeout, UpstreamUnavailable, send
 from app.core.http.client import create_http_client
-from tests.support.peer import Peer, free_port, running_peer
+from tests.support.peer import Peer, running_peer
+from tests.support.ports import free_port
 
 
 @pytest.fixture(scope="module")

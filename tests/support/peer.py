@@ -7,7 +7,6 @@ request is recorded (method, path, headers, body) for the test to read.
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections import Counter
@@ -18,6 +17,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
+
+from tests.support.ports import free_port
 
 
 @dataclass
@@ -69,13 +70,6 @@ class Peer:
             }
         )
         await send({"type": "http.response.body", "body": payload})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+from tests.support.ports import free_port
+
 UNPRIVILEGED_USER = "nobody"
 
 
@@ -48,13 +50,6 @@ def executable() -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(f"NOT RUN: {message}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _config(upstream: URL, port: int, pool_size: int, directory: Path, extra: str) -> str:
@@ -102,7 +97,7 @@ def running_pgbouncer(
     upstream = make_url(upstream_url)
     directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     directory.chmod(0o755)  # the unprivileged user reads its configuration here
-    port = _free_port()
+    port = free_port()
     (directory / "users.txt").write_text(f'"{upstream.username}" ""\n')
     config = directory / "pgbouncer.ini"
     config.write_text(_config(upstream, port, pool_size, directory, extra))

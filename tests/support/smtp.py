@@ -1,6 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,6 +9,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
+
+from tests.support.ports import free_port
 
 
 @dataclass
@@ -39,16 +40,9 @@ def link_in(message: EmailMessage, base_url: str) -> tuple[str, str]:
     return links[0], token
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def smtp_server() -> Iterator[Inbox]:
-    inbox = Inbox(port=_free_port())
+    inbox = Inbox(port=free_port())
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
     try:
