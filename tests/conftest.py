@@ -10,7 +10,6 @@ database through a real PgBouncer in transaction mode, with `DB_POOLER=pgbouncer
 migrations still run directly, as in production.
 """
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -27,11 +26,10 @@ from app.core.database import Sessions, create_engine
 from tests.support.contract import check_against_openapi
 from tests.support.database import (
     prepare_database,
-    set_role_statement_timeout,
     start_embedded_database,
     stop_embedded_database,
 )
-from tests.support.pgbouncer import running_pgbouncer
+from tests.support.pgbouncer import pgbouncer_for_the_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = REPO_ROOT / ".devdb" / "test"
@@ -53,10 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _through_pgbouncer(url: str) -> str:
-    # Behind PgBouncer the statement timeout lives on the role (README "Scaling out").
-    asyncio.run(set_role_statement_timeout(url, Settings(database_url=url).db_statement_timeout_ms))
-    _pooler.callback(lambda: asyncio.run(set_role_statement_timeout(url, None)))
-    bouncer = _pooler.enter_context(running_pgbouncer(url, pool_size=TEST_PGBOUNCER_POOL_SIZE))
+    bouncer = _pooler.enter_context(pgbouncer_for_the_app(url, pool_size=TEST_PGBOUNCER_POOL_SIZE))
     return bouncer.url()
 
 

@@ -227,17 +227,11 @@ def main() -> None:
 @contextmanager
 def _through_pgbouncer(url: str) -> Iterator[dict[str, str]]:
     """The project's database settings behind a PgBouncer sized like the direct pool."""
-    from tests.support.database import set_role_statement_timeout  # noqa: PLC0415
-    from tests.support.pgbouncer import running_pgbouncer  # noqa: PLC0415
+    from tests.support.pgbouncer import pgbouncer_for_the_app  # noqa: PLC0415
 
-    timeout = Settings(database_url=url).db_statement_timeout_ms
-    asyncio.run(set_role_statement_timeout(url, timeout))
-    try:
-        with running_pgbouncer(url, pool_size=20) as bouncer:
-            print(f"through PgBouncer (transaction mode) on port {bouncer.port}")
-            yield {"DATABASE_URL": bouncer.url(), "DB_POOLER": "pgbouncer"}
-    finally:
-        asyncio.run(set_role_statement_timeout(url, None))
+    with pgbouncer_for_the_app(url, pool_size=20) as bouncer:
+        print(f"through PgBouncer (transaction mode) on port {bouncer.port}")
+        yield {"DATABASE_URL": bouncer.url(), "DB_POOLER": "pgbouncer"}
 
 
 if __name__ == "__main__":

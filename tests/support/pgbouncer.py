@@ -5,6 +5,7 @@ as root it runs as `nobody` (PgBouncer refuses to run as root). Missing, tests t
 it fail under CI and are skipped, loudly, elsewhere: `make test` installs it as root.
 """
 
+import asyncio
 import os
 import pwd
 import shutil
@@ -119,3 +120,19 @@ def running_pgbouncer(
             process.kill()
             process.wait()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def pgbouncer_for_the_app(upstream_url: str, *, pool_size: int) -> Iterator[PgBouncer]:
+    """PgBouncer set up as README "Scaling out" says: the app's statement timeout on the
+    role, for the database behind it (reset afterwards). Outside a running event loop."""
+    from app.core.config import Settings  # noqa: PLC0415
+    from tests.support.database import set_role_statement_timeout  # noqa: PLC0415
+
+    timeout = Settings(database_url=upstream_url).db_statement_timeout_ms
+    asyncio.run(set_role_statement_timeout(upstream_url, timeout))
+    try:
+        with running_pgbouncer(upstream_url, pool_size=pool_size) as bouncer:
+            yield bouncer
+    finally:
+        asyncio.run(set_role_statement_timeout(upstream_url, None))
