@@ -89,10 +89,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     session = (sessions.autocommit if read_only else sessions.transactional)()
     try:
         yield session
-        reached = session.in_transaction()  # at least one statement ran, and none failed
+        # During an outage, a request whose statements all ran proves the database back
+        # (asked before the commit, which ends the transaction); otherwise nothing to ask.
+        reached = outage_log.started_at is not None and session.in_transaction()
         if not read_only:
             await session.commit()
-        if reached and outage_log.started_at is not None:
+        if reached:
             outage_log.reached()
     finally:
         # Rolls back whatever was not committed. Not `async with`: AsyncSession's exit runs
