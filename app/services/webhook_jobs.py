@@ -12,12 +12,11 @@ from procrastinate import JobContext
 from sqlalchemy import func, select
 
 from app.core.jobs.backoff import EXPONENTIAL_BACKOFF
-from app.core.jobs.queue import job_app
+from app.core.jobs.job_app import job_app
 from app.core.jobs.resources import job_resources
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.services.webhook_delivery import attempt, body_of, count_outcome
-
-WEBHOOK_QUEUE = "webhooks"
+from app.services.webhook_events import DELIVERY_JOB
 
 
 class DeliveryFailed(Exception):
@@ -25,7 +24,13 @@ class DeliveryFailed(Exception):
 
 
 @job_app.task(
-    name="deliver_webhook", queue=WEBHOOK_QUEUE, retry=EXPONENTIAL_BACKOFF, pass_context=True
+    name=DELIVERY_JOB.name,
+    queue=DELIVERY_JOB.queue,
+    priority=DELIVERY_JOB.priority,
+    lock=DELIVERY_JOB.lock,
+    queueing_lock=DELIVERY_JOB.queueing_lock,
+    retry=EXPONENTIAL_BACKOFF,
+    pass_context=True,
 )
 async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
     resources = job_resources()

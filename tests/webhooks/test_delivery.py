@@ -18,7 +18,8 @@ from app.core.jobs.dead_letter import FailedJob, failed_jobs
 from app.core.jobs.worker import run_worker
 from app.core.webhooks.signing import SIGNATURE_HEADER, verify
 from app.models import User
-from app.services.webhook_jobs import WEBHOOK_QUEUE
+from app.services.webhook_events import DELIVERY_JOB
+from app.services.webhook_jobs import deliver_webhook  # noqa: F401 (declares the task, as the worker command does)
 from tests.support.peer import Peer, running_peer
 from tests.support.users import RegisteredUser, register
 
@@ -57,7 +58,7 @@ class Stack:
         """Run a worker until no webhook job is left to run; the newest delivery then."""
         worker = asyncio.create_task(
             run_worker(
-                self.settings, queues=[WEBHOOK_QUEUE], install_signal_handlers=False,
+                self.settings, queues=[DELIVERY_JOB.queue], install_signal_handlers=False,
                 poll_seconds=0.05,
             )
         )  # fmt: skip
@@ -78,7 +79,7 @@ class Stack:
                     "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = :queue "
                     "AND status IN ('todo', 'doing')"
                 ),
-                {"queue": WEBHOOK_QUEUE},
+                {"queue": DELIVERY_JOB.queue},
             )
             await connection.rollback()
         return int(count or 0)
@@ -118,7 +119,7 @@ async def stack(tuned: Settings, engine: AsyncEngine) -> AsyncIterator[Stack]:
             await session.execute(delete(User).where(User.username.startswith(prefix)))
             await session.execute(
                 text("DELETE FROM procrastinate_jobs WHERE queue_name = :queue"),
-                {"queue": WEBHOOK_QUEUE},
+                {"queue": DELIVERY_JOB.queue},
             )
 
 
@@ -162,7 +163,7 @@ async def test_a_failing_receiver_is_retried_then_the_delivery_fails(
 async def _dead_webhook_jobs(engine: AsyncEngine) -> list[FailedJob]:
     async with engine.connect() as connection:
         session = AsyncSession(bind=connection)
-        jobs = [job for job in await failed_jobs(session) if job.queue_name == WEBHOOK_QUEUE]
+        jobs = [job for job in await failed_jobs(session) if job.queue_name == DELIVERY_JOB.queue]
         await session.close()
     return jobs
 

@@ -1,23 +1,50 @@
-"""The job app, and enqueueing inside the caller's transaction.
+"""Enqueueing inside the caller's transaction.
 
 Procrastinate's own `defer_async` would enqueue on a connection of its own (psycopg), which
 commits whatever the request does: a job for a change that is then rolled back, or a
 committed change whose job was never written. Here the job row is written by procrastinate's
 own SQL function, `procrastinate_defer_jobs_v1` (its stable, versioned entry point), through
 the request's SQLAlchemy session: one transaction, so job and data commit or vanish together.
-The API processes therefore open no psycopg connection and do no per-request work for jobs.
+
+The API processes therefore open no psycopg connection, do no per-request work for jobs,
+and do not even import procrastinate: they name a job by its `JobKind` (name, queue,
+priority, locks), which the task declared on `job_app` in the worker repeats.
 """
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from procrastinate import App, PsycopgConnector
-from procrastinate.tasks import Task
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Connected only in the worker (worker.run_worker gives it its pool); tasks are declared on it.
-job_app = App(connector=PsycopgConnector())
+
+class Enqueueable(Protocol):
+    """What enqueueing needs to know of a job: a `JobKind`, or procrastinate's own `Task`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def queue(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def lock(self) -> str | None: ...
+    @property
+    def queueing_lock(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A job as the enqueueing side names it; its task is declared with the same values:
+    `@job_app.task(name=KIND.name, queue=KIND.queue)`."""
+
+    name: str
+    queue: str
+    priority: int = 0
+    lock: str | None = None
+    queueing_lock: str | None = None
+
 
 _DEFER = text(
     "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW("
@@ -27,7 +54,7 @@ _DEFER = text(
 )
 
 
-async def enqueue(session: AsyncSession, task: Task[Any, Any, Any], **args: Any) -> int:
+async def enqueue(session: AsyncSession, task: Enqueueable, **args: Any) -> int:
     """Write a job for `task` in the session's transaction; returns the job id.
 
     The arguments must be JSON values (ids, not ORM objects: the job loads what it needs

@@ -17,7 +17,7 @@ from procrastinate import PsycopgConnector
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
-from app.core.jobs.queue import job_app
+from app.core.jobs.job_app import job_app
 from app.core.jobs.resources import provide_job_resources
 from app.core.jobs.stalled import keep_requeueing_stalled_jobs, requeue_stalled_jobs
 

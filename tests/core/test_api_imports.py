@@ -1,0 +1,57 @@
+"""What an API worker does not load: each is memory in every worker for nothing.
+
+- procrastinate and psycopg: the API writes job rows through its own session
+  (app/core/jobs/queue.py) and never runs a job; only the worker imports them.
+- cryptography: tokens are HS256 only (pinned), which python-jose signs with the standard
+  library's hmac; its cryptography backend would load OpenSSL's bindings (~8 MB) unused.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from app.services.webhook_events import DELIVERY_JOB
+from app.services.webhook_jobs import deliver_webhook
+from tests.conftest import REPO_ROOT
+
+_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from app.main import app
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+def test_the_api_imports_no_job_runner_and_no_cryptography() -> None:
+    run = subprocess.run(  # noqa: S603 (our own interpreter and probe)
+        [sys.executable, "-c", _PROBE],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    modules = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "app.routers.webhooks" in modules  # the probe did load the whole API
+    unwanted = ("procrastinate", "psycopg", "psycopg_pool", "cryptography")
+    assert [name for name in modules if name.split(".")[0] in unwanted] == []
+
+
+def test_the_delivery_task_is_declared_as_the_api_names_it() -> None:
+    declared = (
+        deliver_webhook.name,
+        deliver_webhook.queue,
+        deliver_webhook.priority,
+        deliver_webhook.lock,
+        deliver_webhook.queueing_lock,
+    )
+    named = (
+        DELIVERY_JOB.name,
+        DELIVERY_JOB.queue,
+        DELIVERY_JOB.priority,
+        DELIVERY_JOB.lock,
+        DELIVERY_JOB.queueing_lock,
+    )
+    assert declared == named
