@@ -24,6 +24,7 @@ from app.core.logging import configure_logging
 from app.core.metrics import router as metrics_router
 from app.core.openapi import complete_problem_responses, operation_id
 from app.core.request_id import REQUEST_ID_HEADER
+from app.core.routing import mount_flat
 from app.core.security_headers import SecurityHeaders
 from app.core.streams.setup import event_fanout
 from app.routers import API_ROUTERS, STREAM_CHANNELS
@@ -133,13 +134,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     complete_problem_responses(app)
     install_docs(app)
-    app.include_router(health_router)
+    mount_flat(app, health_router)
     if settings.metrics_enabled:
-        app.include_router(metrics_router)
+        mount_flat(app, metrics_router)
     for router in API_ROUTERS:
-        app.include_router(router, prefix="/api")
+        mount_flat(app, router, prefix="/api")
     for router in API_V2_ROUTERS:
-        app.include_router(router, prefix="/api/v2")
+        mount_flat(app, router, prefix="/api/v2")
     return app
 
 

@@ -21,14 +21,16 @@ For selects of plain column values whose types need no conversion (checked here)
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import DeclarativeBase, configure_mappers, make_transient_to_detached
 from sqlalchemy.pool import Pool
 
 Record = Mapping[str, Any]
+Model = TypeVar("Model", bound=DeclarativeBase)
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 _echo = logging.getLogger("sqlalchemy.engine.Engine")
@@ -93,3 +95,21 @@ class DriverRead:
     async def first(self, session: AsyncSession, parameters: Mapping[str, Any]) -> Record | None:
         records = await self.fetch(session, parameters)
         return records[0] if records else None
+
+
+def detached(model: type[Model], columns: Mapping[str, Any]) -> Model:
+    """An ORM object of `model` holding `columns` (every column attribute, by key), detached.
+
+    Built as SQLAlchemy's own loading builds one: a new instance whose state dict receives
+    the values directly, then marked persistent-and-detached (`make_transient_to_detached`
+    commits them as loaded). Calling the constructor instead fires an attribute event per
+    column and records each as a change, only for it to be committed away: 15 µs against 4.
+    A session attaches the object (`add`) when a request changes it.
+    """
+    mapper = model.__mapper__
+    if not mapper.configured:  # the constructor would have configured the mappers; do it here
+        configure_mappers()
+    instance: Model = mapper.class_manager.new_instance()
+    instance.__dict__.update(columns)
+    make_transient_to_detached(instance)
+    return instance

@@ -11,12 +11,11 @@ from contextlib import asynccontextmanager
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 from starlette.concurrency import run_in_threadpool
 
 from app.core.auth.passwords import hash_password, verify_password
 from app.core.database import violated_constraint
-from app.core.driver_reads import DriverRead
+from app.core.driver_reads import DriverRead, detached
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
 from app.core.request_origin import RequestOrigin
 from app.models import User, UserSession
@@ -58,9 +57,7 @@ async def by_session(
         return None
     columns = dict(record)
     is_live: bool = columns.pop("session_is_live")
-    user = User(**columns)
-    make_transient_to_detached(user)
-    return user, is_live
+    return detached(User, columns), is_live
 
 
 async def find_by_email(session: AsyncSession, email: str) -> User | None:

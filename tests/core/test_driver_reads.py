@@ -1,13 +1,17 @@
 """Driver reads: the same rows as SQLAlchemy, in the session's transaction, and its errors."""
 
+import subprocess
+import sys
+
 import pytest
-from sqlalchemy import JSON, Integer, bindparam, func, select
+from sqlalchemy import JSON, Integer, bindparam, func, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.database import create_sessions, sqlstate
-from app.core.driver_reads import DriverRead
+from app.core.driver_reads import DriverRead, detached
 from app.models import User
+from tests.conftest import REPO_ROOT
 from tests.support.queries import recorded_statements
 
 _users = User.__table__.c
@@ -75,3 +79,42 @@ async def test_inside_a_transaction_reads_take_the_ordinary_way(session: AsyncSe
 def test_parameters_that_need_conversion_are_refused() -> None:
     with pytest.raises(TypeError, match="needs conversion"):
         DriverRead(select(bindparam("document", type_=JSON).label("document")))
+
+
+async def test_a_detached_object_is_the_loaded_one_and_can_be_changed(
+    session: AsyncSession,
+) -> None:
+    user = await _add_user(session, "detached-built")
+    columns = dict(
+        (await session.execute(select(*_users).where(_users.id == user.id))).one()._mapping
+    )
+    session.expunge(user)
+
+    built = detached(User, columns)
+
+    assert inspect(built).detached
+    assert {key: getattr(built, key) for key in columns} == columns
+    assert not inspect(built).modified  # loaded values, not changes to write
+    built.bio = "changed"
+    session.add(built)
+    await session.flush()
+    assert await session.scalar(select(User.bio).where(User.id == user.id)) == "changed"
+
+
+def test_a_detached_object_can_be_the_first_orm_object_of_a_process() -> None:
+    # The constructor configures the mappers on first use; `detached` must not rely on it.
+    probe = (
+        "from app.core.driver_reads import detached\n"
+        "from app.models import User\n"
+        "columns = {c.key: None for c in User.__table__.columns} | {'id': 7}\n"
+        "print(detached(User, columns).id)\n"
+    )
+    run = subprocess.run(  # noqa: S603 (our own interpreter and probe)
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert run.stdout.strip() == "7"
