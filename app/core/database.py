@@ -99,8 +99,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     finally:
         # Rolls back whatever was not committed. Not `async with`: AsyncSession's exit runs
         # close() in a shielded task of its own, and FastAPI already shields a dependency's
-        # exit from cancellation.
-        await session.close()
+        # exit from cancellation. A session that holds no connection (never began, or
+        # committed) has nothing to give back: its close would only cost a greenlet switch.
+        if session.in_transaction():
+            await session.close()
 
 
 def _driver_detail(error: Exception, attribute: str) -> str | None:

@@ -28,6 +28,9 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, configure_mappers, make_transient_to_detached
 from sqlalchemy.pool import Pool
+from sqlalchemy.util import greenlet_spawn
+
+from app.core.outage_log import outage_log
 
 Record = Mapping[str, Any]
 Model = TypeVar("Model", bound=DeclarativeBase)
@@ -62,6 +65,13 @@ class DriverRead:
 
     async def fetch(self, session: AsyncSession, parameters: Mapping[str, Any]) -> Sequence[Record]:
         arguments = [parameters[name] for name in self.parameter_names]
+        bind = session.bind
+        if (
+            isinstance(bind, AsyncEngine)
+            and not session.in_transaction()
+            and not bind.sync_engine.dispatch.before_cursor_execute
+        ):
+            return await self._on_a_pooled_connection(bind, session, arguments, parameters)
         connection = await session.connection()
         driver = (await connection.get_raw_connection()).driver_connection
         if driver.is_in_transaction():  # type: ignore[union-attr]
@@ -84,6 +94,48 @@ class DriverRead:
             records = await self._ordinary(session, parameters)
             # Not expected: the same read failed on the driver, yet worked the ordinary way.
             logger.warning("driver read failed, then succeeded through SQLAlchemy: %r", error)
+        return records
+
+    async def _on_a_pooled_connection(
+        self,
+        engine: AsyncEngine,
+        session: AsyncSession,
+        arguments: list[Any],
+        parameters: Mapping[str, Any],
+    ) -> Sequence[Record]:
+        """The read on a connection borrowed from the pool for its one round trip.
+
+        For a session that holds no connection yet (read-only requests, the authentication
+        read of any request): SQLAlchemy's session would begin its bookkeeping (a session
+        transaction, a Connection, isolation level set and reset) around a statement that
+        needs none of it; the borrowed connection is back in the pool as soon as the rows
+        are in. A request never holds two connections: once its session holds one, reads
+        run on it.
+        """
+        try:
+            pooled = await engine.raw_connection()
+        except Exception:  # no connection to be had: the ordinary way reports the outage
+            return await self._ordinary(session, parameters)
+        driver = pooled.driver_connection
+        assert driver is not None  # noqa: S101 (a checked-out connection is live)
+        if _echo.isEnabledFor(logging.INFO):
+            _echo.info("%s [driver] %r", self.sql, arguments)
+        try:
+            records: Sequence[Record] = await driver.fetch(self.sql, *arguments)
+        except BaseException as error:
+            if driver.is_closed() or not isinstance(error, Exception):
+                # Dead, or interrupted mid-statement (cancelled): not fit to lend again.
+                pooled.invalidate(error)
+            else:
+                await greenlet_spawn(pooled.close)
+            if not isinstance(error, Exception):
+                raise
+            records = await self._ordinary(session, parameters)
+            logger.warning("driver read failed, then succeeded through SQLAlchemy: %r", error)
+            return records
+        await greenlet_spawn(pooled.close)  # back to the pool
+        if outage_log.started_at is not None:
+            outage_log.reached()  # rows came back: the database is reachable
         return records
 
     async def _ordinary(

@@ -1,14 +1,17 @@
 """Driver reads: the same rows as SQLAlchemy, in the session's transaction, and its errors."""
 
+import asyncio
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, func, inspect, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from app.core.database import create_sessions, sqlstate
+from app.core.config import Settings
+from app.core.database import create_engine, create_sessions, sqlstate
 from app.core.driver_reads import DriverRead, detached
 from app.models import User
 from tests.conftest import REPO_ROOT
@@ -54,6 +57,88 @@ async def test_statements_are_announced_like_any_other(engine: AsyncEngine) -> N
             await DriverRead(_BY_NAME).fetch(session, {"name": "x"})
 
     assert statements == [DriverRead(_BY_NAME).sql]
+
+
+_BACKEND = DriverRead(select(func.pg_backend_pid().label("pid")))
+_SLEEP = DriverRead(select(func.pg_sleep(bindparam("seconds", type_=Integer)).label("slept")))
+
+
+@pytest.fixture
+async def own_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own: its pool's connections are the test's to break."""
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_read_borrows_a_pooled_connection_for_its_round_trip_only(
+    own_engine: AsyncEngine,
+) -> None:
+    pool = own_engine.sync_engine.pool
+    session = create_sessions(own_engine).autocommit()
+
+    first = await _BACKEND.first(session, {})
+    second = await _BACKEND.first(session, {})
+
+    # The session never connected: nothing to close, nothing held between the reads.
+    assert not session.in_transaction()
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert first is not None
+    assert second is not None
+    assert first["pid"] == second["pid"]
+
+
+async def test_once_the_session_holds_a_connection_reads_run_on_it(
+    own_engine: AsyncEngine,
+) -> None:
+    pool = own_engine.sync_engine.pool
+    async with create_sessions(own_engine).autocommit() as session:
+        held = await session.scalar(select(func.pg_backend_pid()))
+        record = await _BACKEND.first(session, {})
+
+        assert record is not None
+        assert record["pid"] == held
+        assert pool.checkedout() == 1  # type: ignore[attr-defined]  # never two at once
+
+
+async def test_a_dead_pooled_connection_is_replaced_and_the_read_still_answers(
+    own_engine: AsyncEngine, connection: AsyncConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with create_sessions(own_engine).autocommit() as session:
+        before = await _BACKEND.first(session, {})
+        assert before is not None
+        # The pool's one connection dies while it sits in the pool (a restart, a failover).
+        await connection.execute(select(func.pg_terminate_backend(before["pid"])))
+        await asyncio.sleep(0.2)
+
+        after = await _BACKEND.first(session, {})
+
+        assert after is not None
+        assert after["pid"] != before["pid"]
+        assert "driver read failed, then succeeded through SQLAlchemy" in caplog.text
+        # The answer came the ordinary way, on a connection the session now holds.
+        assert session.in_transaction()
+    assert own_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_cancelled_read_does_not_lend_its_connection_again(
+    own_engine: AsyncEngine,
+) -> None:
+    session = create_sessions(own_engine).autocommit()
+    before = await _BACKEND.first(session, {})
+    assert before is not None
+
+    read = asyncio.create_task(_SLEEP.first(session, {"seconds": 5}))
+    await asyncio.sleep(0.3)
+    read.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await read
+
+    # Interrupted mid-statement, the connection was dropped: the next read gets a new one.
+    after = await _BACKEND.first(session, {})
+    assert after is not None
+    assert after["pid"] != before["pid"]
+    assert own_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 _NEGATIVE_ROOT = DriverRead(select(func.sqrt(bindparam("x", type_=Integer)).label("root")))
