@@ -28,19 +28,26 @@ ENOUGH = 20  # responses of each kind before moving on
 PATIENCE_SECONDS = 60
 
 
+# Both ways a read reaches the database: through the request's session (the tags) and on
+# a connection borrowed from the pool for one driver read (a page of articles).
+PATHS = ("/api/tags", "/api/articles?limit=5")
+
+
 class Load:
-    """Clients requesting GET /api/tags in a loop, counting what they get."""
+    """Clients requesting the PATHS in a loop (half of them each), counting what they get."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.statuses: list[int] = []
         self.bad_503s = 0  # a 503 that is not a problem with Retry-After
         self.running = True
+        self.by_path: dict[str, Counter[int]] = {path: Counter() for path in PATHS}
 
-    async def _client(self) -> None:
+    async def _client(self, path: str) -> None:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
             while self.running:
-                response = await client.get("/api/tags")
+                response = await client.get(path)
+                self.by_path[path][response.status_code] += 1
                 if response.status_code == 503 and (
                     response.headers.get("content-type") != "application/problem+json"
                     or response.headers.get("retry-after") is None
@@ -49,7 +56,7 @@ class Load:
                 self.statuses.append(response.status_code)
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._client() for _ in range(CLIENTS)))
+        await asyncio.gather(*(self._client(PATHS[n % len(PATHS)]) for n in range(CLIENTS)))
 
     async def until(self, status: int, *, after: int = 0) -> None:
         """Wait for ENOUGH responses with `status` among those after index `after`."""
@@ -116,6 +123,8 @@ async def _outage_under_load(scratch_postgres: devdb.EmbeddedPostgres, **environ
 
     counts = Counter(load.statuses)
     assert set(counts) == {200, 503}, counts
+    for path, statuses in load.by_path.items():
+        assert set(statuses) == {200, 503}, (path, statuses)
     assert load.bad_503s == 0
     assert output.count("database unreachable") == 1, output
     [recovery] = [line for line in output.splitlines() if "database reachable again" in line]
