@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +90,28 @@ def _memory_and_scaling(run: Run) -> list[str]:
                 f"{measurement.other_cpu_ms_per_request:.3f} CPU ms/req (one worker: "
                 f"{one[server].machine_busy:.0%}, {one[server].other_cpu_ms_per_request:.3f})"
             )
+            lines.append(f"  {_ceiling(one[server], measurement, run.scaled_workers)}")
     return lines
+
+
+def _ceiling(one: Measurement, scaled: Measurement, workers: int) -> str:
+    """What the machine allows the scaled run, whatever the server does.
+
+    One worker is bound by its own core: 1 / (its CPU per request). More workers share the
+    machine's cores with the load generator and PostgreSQL: cores / (the server's CPU per
+    request + everything else's). The cheaper the server, the larger the share of the
+    rest, and the lower this ceiling relative to one worker.
+    """
+    cores = os.cpu_count() or 1
+    usable = min(workers, cores)
+    per_request = scaled.cpu_ms_per_request + scaled.other_cpu_ms_per_request
+    ceiling = min(usable * 1000 / scaled.cpu_ms_per_request, cores * 1000 / per_request)
+    single = one.load.requests_per_second or 1.0
+    reached = scaled.load.requests_per_second / ceiling
+    return (
+        f"ceiling on {cores} cores at these CPU costs: {ceiling:.0f} req/s "
+        f"({ceiling / single:.2f}x one worker); reached {reached:.0%}"
+    )
 
 
 def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> None:
