@@ -121,6 +121,28 @@ async def test_a_dead_pooled_connection_is_replaced_and_the_read_still_answers(
     assert own_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
+async def test_a_borrowed_connection_is_pinged_after_idle_like_any_other(
+    settings: Settings, connection: AsyncConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Pinged before every use (0 s of idle): the checkout finds the dead connection itself.
+    engine = create_engine(settings.model_copy(update={"db_pool_ping_after_idle_seconds": 0}))
+    try:
+        session = create_sessions(engine).autocommit()
+        before = await _BACKEND.first(session, {})
+        assert before is not None
+        await connection.execute(select(func.pg_terminate_backend(before["pid"])))
+        await asyncio.sleep(0.2)
+
+        after = await _BACKEND.first(session, {})
+
+        assert after is not None
+        assert after["pid"] != before["pid"]
+        assert "driver read failed" not in caplog.text  # replaced at checkout, not after
+        assert not session.in_transaction()
+    finally:
+        await engine.dispose()
+
+
 async def test_a_cancelled_read_does_not_lend_its_connection_again(
     own_engine: AsyncEngine,
 ) -> None:
