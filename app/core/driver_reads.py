@@ -6,8 +6,10 @@ own ~90 µs. On the reads nearly every request makes (the authenticated user, ar
 pages) that was a third of the request.
 
 What stays: the statement is built with SQLAlchemy from the models; it runs on the
-session's connection; it is announced to `before_cursor_execute` listeners (the
-statement-count tests) and to the SQL echo (DB_ECHO). What is given up is SQLAlchemy's
+session's connection once the session holds one, else on a connection borrowed from the
+engine's pool for that one round trip; with `before_cursor_execute` listeners on the
+engine (the statement-count tests) it runs on the session's connection and is announced
+to them; it is logged by the SQL echo (DB_ECHO). What is given up is SQLAlchemy's
 error handling, so after any failure the statement runs again the ordinary way, which
 raises, and invalidates a dead connection, exactly as every other statement does: a read
 can safely run twice, though not inside a transaction a failure has aborted, so once the
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, configure_mappers, make_transient_to_detached
 from sqlalchemy.pool import Pool
@@ -114,7 +117,12 @@ class DriverRead:
         """
         try:
             pooled = await engine.raw_connection()
-        except Exception:  # no connection to be had: the ordinary way reports the outage
+        except (PoolTimeout, OSError):
+            # No free connection in time, or the database cannot be reached (refused,
+            # reset, connect timeout): the outage handling answers 503 for these as they
+            # are. Asking again the ordinary way would only double the wait.
+            raise
+        except Exception:  # refused by the server (starting up, no slot): SQLAlchemy wraps it
             return await self._ordinary(session, parameters)
         driver = pooled.driver_connection
         assert driver is not None  # noqa: S101 (a checked-out connection is live)

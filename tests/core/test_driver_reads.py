@@ -7,14 +7,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, func, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.config import Settings
 from app.core.database import create_engine, create_sessions, sqlstate
+from app.core.database_outage import is_database_outage
 from app.core.driver_reads import DriverRead, detached
 from app.models import User
 from tests.conftest import REPO_ROOT
+from tests.support.ports import free_port
 from tests.support.queries import recorded_statements
 
 _users = User.__table__.c
@@ -141,6 +145,57 @@ async def test_a_borrowed_connection_is_pinged_after_idle_like_any_other(
         assert not session.in_transaction()
     finally:
         await engine.dispose()
+
+
+async def test_no_free_connection_in_time_is_reported_at_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(
+        settings.model_copy(
+            update={"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout_seconds": 0.3}
+        )
+    )
+    read = DriverRead(select(func.pg_backend_pid().label("pid")))
+    asked_again = _record_calls(monkeypatch, read, "_ordinary")
+    try:
+        async with engine.connect() as holding_the_only_connection:
+            await holding_the_only_connection.execute(select(1))
+            with pytest.raises(PoolTimeout):
+                await read.first(create_sessions(engine).autocommit(), {})
+    finally:
+        await engine.dispose()
+
+    assert asked_again == []  # not a second wait the ordinary way
+    assert is_database_outage(PoolTimeout())  # the request answers 503
+
+
+async def test_an_unreachable_database_is_reported_at_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = make_url(settings.database_url).set(host="127.0.0.1", port=free_port())
+    engine = create_engine(settings.model_copy(update={"database_url": str(closed)}))
+    read = DriverRead(select(func.pg_backend_pid().label("pid")))
+    asked_again = _record_calls(monkeypatch, read, "_ordinary")
+    try:
+        with pytest.raises(ConnectionRefusedError) as refused:
+            await read.first(create_sessions(engine).autocommit(), {})
+    finally:
+        await engine.dispose()
+
+    assert asked_again == []
+    assert is_database_outage(refused.value)  # raised by the driver: the request answers 503
+
+
+def _record_calls(monkeypatch: pytest.MonkeyPatch, read: DriverRead, name: str) -> list[object]:
+    calls: list[object] = []
+    original = getattr(read, name)
+
+    async def recorded(*args: object) -> object:
+        calls.append(args)
+        return await original(*args)
+
+    monkeypatch.setattr(read, name, recorded)
+    return calls
 
 
 async def test_a_cancelled_read_does_not_lend_its_connection_again(
