@@ -1,8 +1,6 @@
 """Driver reads: the same rows as SQLAlchemy, in the session's transaction, and its errors."""
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from app.core.config import Settings
 from app.core.database import create_engine, create_sessions, sqlstate
 from app.core.database_outage import is_database_outage
-from app.core.driver_reads import DriverRead, detached
+from app.core.driver_reads import DriverRead, Record, detached
 from app.models import User
-from tests.conftest import REPO_ROOT
 from tests.support.ports import free_port
+from tests.support.probes import last_line_printed
 from tests.support.queries import recorded_statements
 
 _users = User.__table__.c
@@ -105,6 +103,15 @@ async def test_once_the_session_holds_a_connection_reads_run_on_it(
         assert pool.checkedout() == 1  # type: ignore[attr-defined]  # never two at once
 
 
+async def _read_after_terminating(
+    session: AsyncSession, pid: int, connection: AsyncConnection
+) -> Record | None:
+    """Terminate the backend `pid` (from the test's own connection), then read again."""
+    await connection.execute(select(func.pg_terminate_backend(pid)))
+    await asyncio.sleep(0.2)  # the server closes the socket; the pool has not noticed
+    return await _BACKEND.first(session, {})
+
+
 async def test_a_dead_pooled_connection_is_replaced_and_the_read_still_answers(
     own_engine: AsyncEngine, connection: AsyncConnection, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -112,10 +119,7 @@ async def test_a_dead_pooled_connection_is_replaced_and_the_read_still_answers(
         before = await _BACKEND.first(session, {})
         assert before is not None
         # The pool's one connection dies while it sits in the pool (a restart, a failover).
-        await connection.execute(select(func.pg_terminate_backend(before["pid"])))
-        await asyncio.sleep(0.2)
-
-        after = await _BACKEND.first(session, {})
+        after = await _read_after_terminating(session, before["pid"], connection)
 
         assert after is not None
         assert after["pid"] != before["pid"]
@@ -134,10 +138,7 @@ async def test_a_borrowed_connection_is_pinged_after_idle_like_any_other(
         session = create_sessions(engine).autocommit()
         before = await _BACKEND.first(session, {})
         assert before is not None
-        await connection.execute(select(func.pg_terminate_backend(before["pid"])))
-        await asyncio.sleep(0.2)
-
-        after = await _BACKEND.first(session, {})
+        after = await _read_after_terminating(session, before["pid"], connection)
 
         assert after is not None
         assert after["pid"] != before["pid"]
@@ -271,12 +272,4 @@ def test_a_detached_object_can_be_the_first_orm_object_of_a_process() -> None:
         "columns = {c.key: None for c in User.__table__.columns} | {'id': 7}\n"
         "print(detached(User, columns).id)\n"
     )
-    run = subprocess.run(  # noqa: S603 (our own interpreter and probe)
-        [sys.executable, "-c", probe],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert run.stdout.strip() == "7"
+    assert last_line_printed(probe) == "7"

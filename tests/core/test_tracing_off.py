@@ -2,11 +2,9 @@
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 
-from tests.conftest import REPO_ROOT
+from tests.support.probes import last_line_printed
 
 _PROBE = textwrap.dedent(
     """
@@ -26,16 +24,7 @@ _PROBE = textwrap.dedent(
 
 def test_with_tracing_off_no_opentelemetry_sdk_or_instrumentation_is_imported() -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
-    run = subprocess.run(  # noqa: S603 (our own interpreter and probe)
-        [sys.executable, "-c", _PROBE],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    found = json.loads(run.stdout.strip().splitlines()[-1])
+    found = json.loads(last_line_printed(_PROBE, env))
 
     # FastAPI itself imports the OpenTelemetry *API* (its native telemetry, switched off in
     # app/main.py); the SDK, the exporter and the instrumentations are ours, and stay out.
