@@ -94,9 +94,7 @@ class DriverRead:
         try:
             records: Sequence[Record] = await driver.fetch(self.sql, *arguments)  # type: ignore[union-attr]
         except Exception as error:
-            records = await self._ordinary(session, parameters)
-            # Not expected: the same read failed on the driver, yet worked the ordinary way.
-            logger.warning("driver read failed, then succeeded through SQLAlchemy: %r", error)
+            return await self._again_the_ordinary_way(session, parameters, error)
         return records
 
     async def _on_a_pooled_connection(
@@ -130,20 +128,27 @@ class DriverRead:
             _echo.info("%s [driver] %r", self.sql, arguments)
         try:
             records: Sequence[Record] = await driver.fetch(self.sql, *arguments)
-        except BaseException as error:
-            if driver.is_closed() or not isinstance(error, Exception):
-                # Dead, or interrupted mid-statement (cancelled): not fit to lend again.
-                pooled.invalidate(error)
+        except Exception as error:
+            if driver.is_closed():
+                pooled.invalidate(error)  # dead: not fit to lend again
             else:
                 await greenlet_spawn(pooled.close)
-            if not isinstance(error, Exception):
-                raise
-            records = await self._ordinary(session, parameters)
-            logger.warning("driver read failed, then succeeded through SQLAlchemy: %r", error)
-            return records
+            return await self._again_the_ordinary_way(session, parameters, error)
+        except BaseException as error:
+            pooled.invalidate(error)  # interrupted mid-statement (cancelled): not fit to lend
+            raise
         await greenlet_spawn(pooled.close)  # back to the pool
         if outage_log.started_at is not None:
             outage_log.reached()  # rows came back: the database is reachable
+        return records
+
+    async def _again_the_ordinary_way(
+        self, session: AsyncSession, parameters: Mapping[str, Any], error: Exception
+    ) -> Sequence[Record]:
+        """After the driver failed: SQLAlchemy raises the error as for any statement (and
+        invalidates what it must), or answers, which is logged as unexpected."""
+        records = await self._ordinary(session, parameters)
+        logger.warning("driver read failed, then succeeded through SQLAlchemy: %r", error)
         return records
 
     async def _ordinary(
