@@ -23,15 +23,7 @@ class DeliveryFailed(Exception):
     """This attempt failed; the job is retried (or dead-lettered after the last one)."""
 
 
-@job_app.task(
-    name=DELIVERY_JOB.name,
-    queue=DELIVERY_JOB.queue,
-    priority=DELIVERY_JOB.priority,
-    lock=DELIVERY_JOB.lock,
-    queueing_lock=DELIVERY_JOB.queueing_lock,
-    retry=EXPONENTIAL_BACKOFF,
-    pass_context=True,
-)
+@job_app.task(**DELIVERY_JOB.task_options(), retry=EXPONENTIAL_BACKOFF, pass_context=True)
 async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
     resources = job_resources()
     settings = resources.settings

@@ -12,7 +12,7 @@ priority, locks), which the task declared on `job_app` in the worker repeats.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import text
@@ -37,13 +37,17 @@ class Enqueueable(Protocol):
 @dataclass(frozen=True)
 class JobKind:
     """A job as the enqueueing side names it; its task is declared with the same values:
-    `@job_app.task(name=KIND.name, queue=KIND.queue)`."""
+    `@job_app.task(**KIND.task_options(), retry=...)`."""
 
     name: str
     queue: str
     priority: int = 0
     lock: str | None = None
     queueing_lock: str | None = None
+
+    def task_options(self) -> dict[str, Any]:
+        """These values as `job_app.task()` takes them."""
+        return asdict(self)
 
 
 _DEFER = text(
