@@ -103,13 +103,11 @@ async def session(
         yield session
 
 
-@pytest.fixture
-def app(
-    settings: Settings,
-    engine: AsyncEngine,
-    session_factory: async_sessionmaker[AsyncSession],
+def app_in_the_test_transaction(
+    settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> FastAPI:
-    """The real application, its requests running inside the test's transaction."""
+    """The real application built with `settings`, its requests running inside the test's
+    transaction (`session_factory`); for fixtures that need other settings than `app`'s."""
     # Imported here: `app.main` builds its module-level app from the environment, which
     # pytest_configure has only now pointed at the test database.
     from app.main import create_app  # noqa: PLC0415
@@ -118,6 +116,16 @@ def app(
     application.state.engine = engine
     application.state.sessions = Sessions(session_factory, session_factory)
     return application
+
+
+@pytest.fixture
+def app(
+    settings: Settings,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> FastAPI:
+    """The real application, its requests running inside the test's transaction."""
+    return app_in_the_test_transaction(settings, engine, session_factory)
 
 
 @pytest.fixture

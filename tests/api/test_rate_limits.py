@@ -9,7 +9,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.database import Sessions
+from tests.conftest import app_in_the_test_transaction
 from tests.support.contract import check_against_openapi
 from tests.support.users import register
 
@@ -22,15 +22,8 @@ async def limited(
     settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[AsyncClient]:
     """The app with a quota of LIMIT writes per minute, inside the test's transaction."""
-    from app.main import create_app  # noqa: PLC0415 (see conftest: app fixture)
-
-    app = create_app(
-        settings.model_copy(
-            update={"rate_limit_writes": LIMIT, "rate_limit_window_seconds": WINDOW}
-        )
-    )
-    app.state.engine = engine
-    app.state.sessions = Sessions(session_factory, session_factory)
+    limits = {"rate_limit_writes": LIMIT, "rate_limit_window_seconds": WINDOW}
+    app = app_in_the_test_transaction(settings.model_copy(update=limits), engine, session_factory)
 
     async def conforms(response: object) -> None:
         check_against_openapi(app, response)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.database import Sessions
+from tests.conftest import app_in_the_test_transaction
 from tests.support.smtp import Inbox, smtp_server
 
 FRONTEND = "https://conduit.example"
@@ -39,9 +39,4 @@ def app(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> FastAPI:
     """As tests/conftest.py's `app`, with mail going to `inbox`."""
-    from app.main import create_app  # noqa: PLC0415 (see tests/conftest.py)
-
-    application = create_app(mail_settings)
-    application.state.engine = engine
-    application.state.sessions = Sessions(session_factory, session_factory)
-    return application
+    return app_in_the_test_transaction(mail_settings, engine, session_factory)
