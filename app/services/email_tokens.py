@@ -7,12 +7,13 @@ used and return it), so two requests with one link cannot both succeed.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth.opaque_tokens import digest_of, new_opaque_token
 from app.core.errors import AppError
+from app.core.expired_rows import delete_expired
 from app.models import EmailToken, EmailTokenPurpose, User
 
 SWEEP_BATCH = 100
@@ -48,14 +49,7 @@ async def issue(
             expires_at=func.now() + lifetime,
         )
     )
-    expired = (
-        select(EmailToken.digest)
-        .where(EmailToken.expires_at < func.now())
-        .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
-    )
-    sweep = delete(EmailToken).where(EmailToken.digest.in_(expired))
-    await session.execute(sweep.execution_options(synchronize_session=False))
+    await delete_expired(session, EmailToken.digest, EmailToken.expires_at, SWEEP_BATCH)
     return token.secret
 
 

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth.opaque_tokens import digest_of, new_opaque_token
 from app.core.config import Settings
 from app.core.errors import Unauthorized
+from app.core.expired_rows import delete_expired
 from app.core.request_origin import RequestOrigin
 from app.models import RefreshToken, User, UserSession
 from app.services import audit
@@ -52,17 +53,6 @@ async def _issue_refresh_token(session: AsyncSession, session_id: int) -> str:
     return token.secret
 
 
-async def _sweep_ended_sessions(session: AsyncSession) -> None:
-    ended = (
-        select(UserSession.id)
-        .where(UserSession.expires_at < func.now())
-        .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
-    )
-    sweep = delete(UserSession).where(UserSession.id.in_(ended))
-    await session.execute(sweep.execution_options(synchronize_session=False))
-
-
 async def open_session(
     session: AsyncSession, user: User, origin: RequestOrigin, settings: Settings
 ) -> IssuedSession:
@@ -82,7 +72,7 @@ async def open_session(
         )
     ).one()
     secret = await _issue_refresh_token(session, opened.id)
-    await _sweep_ended_sessions(session)
+    await delete_expired(session, UserSession.id, UserSession.expires_at, SWEEP_BATCH)
     return IssuedSession(opened.id, secret, opened.expires_at)
 
 
