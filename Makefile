@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # uv installs the hash-pinned lock files; it is bootstrapped into the venv when missing.
 UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
-LOCAL := $(BIN)/python -m app.cli.local
+LOCAL := $(BIN)/python -m devtools.local
 
 .DEFAULT_GOAL := help
 .PHONY: help install test-servers run serve worker migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
@@ -53,15 +53,17 @@ revision: install ## New migration from model changes: make revision m="add bio 
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade head
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate -m "$(m)"
 
+# The features' tests (every API route) run a second time through PgBouncer.
+FEATURE_TESTS := $(wildcard tests/identity tests/conduit tests/integrations) tests/core/ratelimit
 test: install test-servers ## The whole test suite with coverage (fails under 90%), then the API tests through PgBouncer
 	$(BIN)/pytest --cov --cov-report=term
 	@if [ -n "$$CI" ] || command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then \
-		echo "TEST_DB_POOLER=pgbouncer $(BIN)/pytest tests/api -q"; \
-		TEST_DB_POOLER=pgbouncer $(BIN)/pytest tests/api -q; \
+		echo "TEST_DB_POOLER=pgbouncer $(BIN)/pytest $(FEATURE_TESTS) -q"; \
+		TEST_DB_POOLER=pgbouncer $(BIN)/pytest $(FEATURE_TESTS) -q; \
 	else echo "WARNING: no pgbouncer: the API tests through PgBouncer were SKIPPED (they fail under CI)."; fi
 
 # Real servers some tests drive, from Debian's packages, installed here as root: chromium
-# (the /docs browser test, tests/browser/) and pgbouncer (tests/pooler/, the second pass).
+# (the /docs browser test, tests/browser/) and pgbouncer (tests/core/db/pooler/, the second pass).
 TEST_PACKAGES := $(if $(shell command -v chromium || echo "$$CHROMIUM"),,chromium) \
 	$(if $(shell command -v pgbouncer || test -x /usr/sbin/pgbouncer && echo found),,pgbouncer)
 test-servers:
@@ -98,7 +100,7 @@ lock: $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv) ## Re-resolve requ
 	$(UV) pip compile --group pyproject.toml:deploy-lint --universal --python-version 3.11 --generate-hashes -o requirements-deploy-lint.txt
 
 openapi: install ## Rewrite openapi.json, the API's committed snapshot, from the app
-	$(BIN)/python -m app.cli.openapi
+	$(BIN)/python -m devtools.openapi
 
 # Needs Node.js 20+ and npm only (no Python venv): the client is built from the snapshot.
 client: ## TypeScript client from openapi.json into clients/typescript/src (npm ci, generate, tsc)
@@ -125,7 +127,7 @@ db-stop: install ## Stop the embedded development PostgreSQL
 
 clean: ## Stop the embedded databases, then remove them, the venv, node_modules and caches
 	@# Stop the servers first: deleted under a running PostgreSQL, its files stay open and it runs on.
-	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m app.cli.devdb clean --data-dir .devdb; \
+	@if [ -f $(VENV)/.installed ]; then $(BIN)/python -m devtools.devdb clean --data-dir .devdb; \
 	else for pidfile in .devdb/*/postmaster.pid; do \
 		if [ -f "$$pidfile" ] && kill -0 "$$(head -1 "$$pidfile")" 2>/dev/null; then \
 			echo "make clean: PostgreSQL (pid $$(head -1 "$$pidfile")) still runs on $$(dirname "$$pidfile")"; \

@@ -5,28 +5,26 @@ parameter order, so authentication is listed before any resource lookup.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Response, Security
-from sqlalchemy import select
+from fastapi import Depends, Request, Response, Security
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.access_tokens import InvalidToken, decode_access_token
-from app.core.auth.header import credentials_from_header
-from app.core.auth.roles import Role, has_role, require_role
+from app.core.auth import (
+    InvalidToken,
+    Role,
+    credentials_from_header,
+    decode_access_token,
+    require_role,
+)
 from app.core.config import Settings
-from app.core.database import get_session
-from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.db import get_session
+from app.core.edge import RequestOrigin, origin_of
+from app.core.errors import Unauthorized
 from app.core.mail import MailSender
-from app.core.ratelimit.limiter import enforce, limits_rate
-from app.core.ratelimit.policy import RateLimitPolicy
-from app.core.request_origin import RequestOrigin, origin_of
-from app.core.text import StorableText
-from app.models import Article, User, WebhookEndpoint
-from app.models.user import has_username
-from app.services import users
-from app.services.login_throttle import LoginThrottle
+from app.core.ratelimit import RateLimitPolicy, enforce, limits_rate
+from app.identity.users import service as users
+from app.identity.users.models import User
 
 # Every dependency is `async def`: FastAPI runs a plain `def` one in the thread pool, a
 # thread hop per dependency per request.
@@ -99,7 +97,7 @@ CurrentSignIn = Annotated[SignIn, Depends(get_current_sign_in)]
 """The user and their session: for routes that act on the session itself (logout)."""
 
 
-# Roles (app/core/auth/roles.py): 401 without a valid token, then 403 below the rung.
+# Roles (app/core/auth/_roles.py): 401 without a valid token, then 403 below the rung.
 
 
 async def get_moderator(user: CurrentUser) -> User:
@@ -125,109 +123,11 @@ async def get_request_origin(request: Request) -> RequestOrigin:
 OriginDep = Annotated[RequestOrigin, Depends(get_request_origin)]
 
 
-async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
-    # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
-    return LoginThrottle(
-        client=request.client.host if request.client else "",
-        limit=settings.login_failure_limit,
-        window=timedelta(seconds=settings.login_failure_window_seconds),
-    )
-
-
-LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
-
-
-async def get_mail_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
-    return LoginThrottle(
-        client=request.client.host if request.client else "",
-        limit=settings.mail_request_limit,
-        window=timedelta(seconds=settings.mail_request_window_seconds),
-        purpose="mail",
-    )
-
-
 async def get_mail_sender(settings: SettingsDep) -> MailSender:
     return MailSender(settings)
 
 
-MailThrottleDep = Annotated[LoginThrottle, Depends(get_mail_throttle)]
-"""Requests for mailed links per email and client address (MAIL_REQUEST_LIMIT)."""
 MailerDep = Annotated[MailSender, Depends(get_mail_sender)]
-
-
-# Load-or-404: routes receive the loaded object, never a bare identifier.
-
-
-Username = Annotated[str, Path(max_length=255), StorableText]
-
-
-async def _user_named(username: str, session: AsyncSession, resource: str) -> User:
-    user = await session.scalar(select(User).where(has_username(username)))
-    if user is None:
-        raise NotFound(resource)
-    return user
-
-
-async def get_profile_user(username: Username, session: SessionDep) -> User:
-    return await _user_named(username, session, "profile")
-
-
-async def get_user_by_username(username: Username, session: SessionDep) -> User:
-    return await _user_named(username, session, "user")
-
-
-ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
-
-
-async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:
-    article = await session.scalar(select(Article).where(Article.slug == slug))
-    if article is None:
-        raise NotFound("article")
-    return article
-
-
-ProfileUser = Annotated[User, Depends(get_profile_user)]
-UserByUsername = Annotated[User, Depends(get_user_by_username)]
-"""An account, for the admin endpoints (the profile's `404 profile` says `404 user` here)."""
-ArticleBySlug = Annotated[Article, Depends(get_article)]
-
-
-async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
-    if article.author_id != user.id:
-        raise Forbidden("Only the author may change this article.", {"article": ["forbidden"]})
-    return article
-
-
-OwnArticle = Annotated[Article, Depends(get_own_article)]
-"""The article at {slug}, which the current user wrote (401, 404, then 403)."""
-
-
-async def get_removable_article(user: CurrentUser, article: ArticleBySlug) -> Article:
-    if article.author_id != user.id and not has_role(user.role, Role.MODERATOR):
-        raise Forbidden(
-            "Only the author or a moderator may delete this article.", {"article": ["forbidden"]}
-        )
-    return article
-
-
-RemovableArticle = Annotated[Article, Depends(get_removable_article)]
-"""The article at {slug}, which the current user wrote or moderates (401, 404, then 403)."""
-
-
-WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The webhook's id.")]
-
-
-async def get_own_webhook(
-    user: CurrentUser, webhook_id: WebhookId, session: SessionDep
-) -> WebhookEndpoint:
-    endpoint = await session.get(WebhookEndpoint, webhook_id)
-    if endpoint is None or endpoint.owner_id != user.id:
-        raise NotFound("webhook")  # someone else's is not found either: ids reveal nothing
-    return endpoint
-
-
-OwnWebhook = Annotated[WebhookEndpoint, Depends(get_own_webhook)]
-"""The webhook endpoint {webhook_id} of the current user (401, then 404)."""
 
 
 # Rate limits on writes (app/core/ratelimit; README "Rate limiting"): one statement per

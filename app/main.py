@@ -12,26 +12,26 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from app.core.config import Settings, get_settings
-from app.core.database import create_engine, create_sessions
-from app.core.database_startup import check_database_at_startup
-from app.core.docs import install_docs
-from app.core.edge import EdgeMiddleware
-from app.core.edges import BodySizeLimitMiddleware, TrustedHostMiddleware
-from app.core.error_handlers import install_error_handlers
-from app.core.health import router as health_router
-from app.core.http.client import create_http_client
-from app.core.logging import configure_logging
-from app.core.metrics import router as metrics_router
-from app.core.openapi import complete_problem_responses, operation_id
+from app.core.db import check_database_at_startup, create_engine, create_sessions
+from app.core.edge import (
+    BodySizeLimitMiddleware,
+    EdgeMiddleware,
+    SecurityHeaders,
+    TrustedHostMiddleware,
+    complete_problem_responses,
+    install_docs,
+    mount_flat,
+    operation_id,
+)
+from app.core.errors import install_error_handlers
+from app.core.observability import configure_logging, health_router, metrics_router
+from app.core.outbound_http import create_http_client
 from app.core.request_id import REQUEST_ID_HEADER
-from app.core.routing import mount_flat
-from app.core.security_headers import SecurityHeaders
-from app.core.streams.setup import event_fanout
-from app.routers import API_ROUTERS, STREAM_CHANNELS
-from app.routers.v2 import API_V2_ROUTERS
+from app.core.streams import event_fanout
+from app.features import ROUTERS, STREAM_CHANNELS, V2_ROUTERS
 
 if TYPE_CHECKING:
-    from app.core.tracing import Tracing
+    from app.core.observability.tracing import Tracing
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # One outgoing HTTP client per worker (pooled connections); only routes that declare
     # HttpClientDep touch it.
     app.state.http_client = create_http_client(settings)
-    # Connects on the first stream only (app/core/streams/fanout.py).
+    # Connects on the first stream only (app/core/streams/_fanout.py).
     app.state.event_fanout = fanout = event_fanout(settings, STREAM_CHANNELS)
     try:
         await check_database_at_startup(engine, settings)
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.otel_enabled:
         # Imported only when on: with tracing off no OpenTelemetry SDK, exporter or
         # instrumentation is loaded, and requests meet nothing of it.
-        from app.core.tracing import Tracing  # noqa: PLC0415
+        from app.core.observability.tracing import Tracing  # noqa: PLC0415
 
         tracing = Tracing(settings)
     app = FastAPI(
@@ -137,9 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_flat(app, health_router)
     if settings.metrics_enabled:
         mount_flat(app, metrics_router)
-    for router in API_ROUTERS:
+    for router in ROUTERS:
         mount_flat(app, router, prefix="/api")
-    for router in API_V2_ROUTERS:
+    for router in V2_ROUTERS:
         mount_flat(app, router, prefix="/api/v2")
     return app
 

@@ -8,10 +8,10 @@ the unprivileged `nobody` user; when that user cannot reach the repository (a ro
 checkout, e.g. under /root or a fresh `mktemp -d`), binaries and data live under
 /var/tmp instead, at a path derived from the requested data directory.
 
-    python -m app.cli.devdb start [--data-dir .devdb/dev] [--port N] [--database NAME] [--fast]
-    python -m app.cli.devdb url   (same as start: prints the URL of a running server)
-    python -m app.cli.devdb stop  [--data-dir .devdb/dev]
-    python -m app.cli.devdb clean --data-dir .devdb  (stops every server under it, deletes it)
+    python -m devtools.devdb start [--data-dir .devdb/dev] [--port N] [--database NAME] [--fast]
+    python -m devtools.devdb url   (same as start: prints the URL of a running server)
+    python -m devtools.devdb stop  [--data-dir .devdb/dev]
+    python -m devtools.devdb clean --data-dir .devdb  (stops every server under it, deletes it)
 """
 
 import argparse
@@ -238,7 +238,7 @@ def create_database(server: EmbeddedPostgres, name: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m app.cli.devdb", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.devdb", description=__doc__)
     parser.add_argument("action", choices=["start", "stop", "url", "clean"])
     parser.add_argument("--data-dir", type=Path, default=Path(".devdb/dev"))
     parser.add_argument("--port", type=int)

@@ -17,7 +17,7 @@ from dotenv import dotenv_values
 
 from app.core.config import EXAMPLE_SECRET_KEY
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = REPO_ROOT / ".env"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 EXAMPLE_SECRET_LINE = f"SECRET_KEY={EXAMPLE_SECRET_KEY}"
@@ -40,7 +40,7 @@ def ensure_database_url() -> str:
     configured = os.environ.get("DATABASE_URL") or dotenv_values(ENV_FILE).get("DATABASE_URL")
     if configured:
         return configured
-    from app.cli import devdb  # noqa: PLC0415 (dev-only dependency, needed only here)
+    from devtools import devdb  # noqa: PLC0415 (dev-only dependency, needed only here
 
     server = devdb.start(DEV_DATA_DIR)
     devdb.create_database(server, DEV_DATABASE)
@@ -61,7 +61,7 @@ def _exec(program: str, *args: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m app.cli.local")
+    parser = argparse.ArgumentParser(prog="python -m devtools.local")
     parser.add_argument(
         "action",
         choices=["run", "serve", "worker", "migrate", "seed", "admin", "db-url", "db-stop"],
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     os.chdir(REPO_ROOT)
 
     if args.action == "db-stop":
-        from app.cli import devdb  # noqa: PLC0415
+        from devtools import devdb  # noqa: PLC0415
 
         devdb.stop(DEV_DATA_DIR)
         return
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     migrate()
     if args.action == "seed":
-        from app.cli import seed  # noqa: PLC0415
+        from devtools import seed  # noqa: PLC0415
 
         seed.main(extra)
     elif args.action == "admin":

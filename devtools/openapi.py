@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO_ROOT / "openapi.json"
 # Building the app opens no connection (the lifespan does, and it does not run here).
 UNUSED_DATABASE_URL = "postgresql+asyncpg://unused@127.0.0.1:5432/unused"

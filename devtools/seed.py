@@ -18,9 +18,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from app.core.auth.passwords import hash_password
+from app.conduit.articles.models import Article, ArticleTag, Comment, Favorite, Tag
+from app.conduit.profiles.models import Follow
+from app.core.auth import hash_password
 from app.core.config import get_settings
-from app.models import Article, ArticleTag, Comment, Favorite, Follow, Tag, User
+from app.identity.users.models import User
 
 DEMO_PASSWORD = "password123"  # noqa: S105 (documented demo credential)
 TAG_NAMES = [
@@ -167,7 +169,7 @@ async def seed(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m app.cli.seed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.seed", description=__doc__)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--articles-per-user", type=int, default=5)
     parser.add_argument("--comments-per-article", type=int, default=3)

@@ -8,8 +8,8 @@ preloaded, so nothing connects in the master).
 import os
 from typing import Any
 
-from app.core.config_problems import settings_or_exit
-from app.core.logging import logging_config
+from app.core.config import settings_or_exit
+from app.core.observability import logging_config
 
 # Validated here, in the master: a bad configuration stops before any worker forks, with
 # one message listing every problem (exit status 1, no traceback).
@@ -27,8 +27,8 @@ workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
 os.environ["WEB_CONCURRENCY"] = str(workers)
 
 # Uvicorn's worker with limits on request heads (size, time); Gunicorn's own `limit_request_*`
-# settings apply to its sync parser only, not to Uvicorn workers (app/core/server_worker.py).
-worker_class = "app.core.server_worker.BoundedUvicornWorker"
+# settings apply to its sync parser only, not to Uvicorn workers (app/core/edge/server_worker.py).
+worker_class = "app.core.edge.server_worker.BoundedUvicornWorker"
 bind = os.environ.get("BIND", "0.0.0.0:8000")  # all interfaces: inside the container
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.core.config import get_settings
-from app.core.database import Base
-from app.core.logging import configure_logging
+from app.core.db import Base
+from app.core.observability import configure_logging
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,10 +14,11 @@ import sys
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.auth.roles import ROLES, Role
-from app.core.config_problems import settings_or_exit
-from app.core.request_origin import COMMAND_LINE
-from app.services import accounts, users
+from app.core.auth import ROLES, Role
+from app.core.config import settings_or_exit
+from app.core.edge import COMMAND_LINE
+from app.identity.accounts import service as accounts
+from app.identity.users import service as users
 
 
 class UnknownAccount(Exception):

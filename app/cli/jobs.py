@@ -4,9 +4,9 @@ import argparse
 import asyncio
 import json
 
-from app.core.config_problems import settings_or_exit
-from app.core.database import create_engine, create_sessions
-from app.core.jobs.dead_letter import failed_jobs, retry_failed_job
+from app.core.config import settings_or_exit
+from app.core.db import create_engine, create_sessions
+from app.core.jobs import failed_jobs, retry_failed_job
 
 
 async def _run(command: str, job_id: int | None) -> int:

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.config_problems import settings_or_exit
-from app.core.logging import configure_logging
+from app.core.config import settings_or_exit
+from app.core.observability import configure_logging
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIRST_DELAY_SECONDS = 0.5

@@ -9,12 +9,12 @@ import asyncio
 import importlib
 import logging
 
-from app.core.config_problems import settings_or_exit
+from app.core.config import settings_or_exit
 from app.core.jobs.worker import WorkerMisconfigured, run_worker
-from app.core.logging import configure_logging
-from app.jobs import JOB_MODULES
+from app.core.observability import configure_logging
+from app.features import JOB_MODULES
 
-logger = logging.getLogger("app.worker")
+logger = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:

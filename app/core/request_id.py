@@ -1,7 +1,7 @@
 """Request ids: taken from a well-formed incoming `X-Request-ID` or generated.
 
 The id lives in a context variable so log records and problem bodies of the same
-request can carry it; the edge (app/core/edge.py) sets it and echoes it on the response.
+request can carry it; the edge (app/core/edge/_middleware.py) sets it and echoes it on the response.
 """
 
 import os
@@ -22,8 +22,8 @@ def current_request_id() -> str | None:
     return request_id_var.get()
 
 
-# Set by app/core/tracing.py while tracing is on (None otherwise, the default): answers the
-# current trace id, which problem bodies carry next to the request id.
+# Set by app/core/observability/tracing.py while tracing is on (None otherwise, the
+# default): answers the current trace id, which problem bodies carry next to the request id.
 trace_id_source: Callable[[], str | None] | None = None
 
 

@@ -2,7 +2,7 @@
 
 Without it a `\\u0000` in a JSON string, or `%00` in a URL, reaches the database and comes
 back as a server error. Attach `StorableText` to every free-text field and parameter;
-`app.core.error_handlers` still answers 422 if one is missed.
+`app.core.errors._handlers` still answers 422 if one is missed.
 """
 
 from collections.abc import Callable

@@ -1,0 +1,1 @@
+"""Integrations with other systems: outgoing webhooks (kept by `make adopt`, optional)."""

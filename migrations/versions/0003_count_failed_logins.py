@@ -1,4 +1,4 @@
-"""count failed logins (login throttling, app/services/login_throttle.py)
+"""count failed logins (login throttling, app/core/ratelimit/_login_throttle.py)
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""sessions and refresh tokens (app/services/user_sessions.py)
+"""sessions and refresh tokens (app/identity/sessions/service.py)
 
 Access tokens issued before this revision name no session and are refused: their holders
 log in again.

@@ -1,4 +1,4 @@
-"""roles and account deactivation (app/core/auth/roles.py)
+"""roles and account deactivation (app/core/auth/_roles.py)
 
 Existing users become role 'user', active.
 

@@ -1,4 +1,4 @@
-"""audit log of security events (app/services/audit.py)
+"""audit log of security events (app/identity/audit/service.py)
 
 Revision ID: 0006
 Revises: 0005

@@ -23,9 +23,9 @@ from contextlib import ExitStack, contextmanager
 
 import httpx
 
-from app.cli import seed
-from app.cli.local import REPO_ROOT, ensure_env_file, migrate
 from app.core.config import Settings
+from devtools import seed
+from devtools.local import REPO_ROOT, ensure_env_file, migrate
 from tests.bench import load, processes, report
 from tests.bench.load import Scenario
 
@@ -36,7 +36,7 @@ LOG_FILE = REPO_ROOT / ".bench" / "server.log"
 def _database_url() -> str:
     if url := os.environ.get("DATABASE_URL"):
         return url
-    from app.cli import devdb  # noqa: PLC0415
+    from devtools import devdb  # noqa: PLC0415
 
     server = devdb.start(REPO_ROOT / ".devdb" / "dev")
     devdb.create_database(server, BENCH_DATABASE)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
-from app.cli.seed import DEMO_PASSWORD, seed
 from app.core.config import Settings
+from devtools.seed import DEMO_PASSWORD, seed
 from tests.deploy.server import RunningServer, production_server
 from tests.support.database import migrated_scratch_database
 

@@ -12,7 +12,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
-from app.models import AuditEvent, User
+from app.identity.audit.models import AuditEvent
+from app.identity.users.models import User
 from tests.support.database import migrated_scratch_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Concurrent requests against committed data: counters stay exact, slugs stay unique.
 
 These tests need real, separate transactions: they use the `committed` client
-(tests/api/conftest.py), whose requests commit and whose users are deleted afterwards.
+(tests/conftest.py), whose requests commit and whose users are deleted afterwards.
 """
 
 import asyncio

@@ -40,7 +40,7 @@ async def test_index_exists(session: AsyncSession, name: str, table: str, column
 async def test_username_lookups_use_the_index(session: AsyncSession) -> None:
     from sqlalchemy import select  # noqa: PLC0415
 
-    from app.models.user import User, has_username  # noqa: PLC0415
+    from app.identity.users.models import User, has_username  # noqa: PLC0415
 
     await session.execute(text("SET LOCAL enable_seqscan = off"))
     compiled = (

@@ -1,7 +1,7 @@
 """What an API worker does not load: each is memory in every worker for nothing.
 
 - procrastinate and psycopg: the API writes job rows through its own session
-  (app/core/jobs/queue.py) and never runs a job; only the worker imports them.
+  (app/core/jobs/_queue.py) and never runs a job; only the worker imports them.
 - cryptography: tokens are HS256 only (pinned), which python-jose signs with the standard
   library's hmac; its cryptography backend would load OpenSSL's bindings (~8 MB) unused.
 """
@@ -9,8 +9,8 @@
 import json
 import textwrap
 
-from app.services.webhook_events import DELIVERY_JOB
-from app.services.webhook_jobs import deliver_webhook
+from app.integrations.webhooks.events import DELIVERY_JOB
+from app.integrations.webhooks.jobs import deliver_webhook
 from tests.support.probes import last_line_printed
 
 _PROBE = textwrap.dedent(
@@ -24,7 +24,7 @@ _PROBE = textwrap.dedent(
 
 def test_the_api_imports_no_job_runner_and_no_cryptography() -> None:
     modules = json.loads(last_line_printed(_PROBE))
-    assert "app.routers.webhooks" in modules  # the probe did load the whole API
+    assert "app.integrations.webhooks.router" in modules  # the probe did load the whole API
     unwanted = ("procrastinate", "psycopg", "psycopg_pool", "cryptography")
     assert [name for name in modules if name.split(".")[0] in unwanted] == []
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.mail import Mail, MailSender
-from app.models import EmailToken
+from app.identity.mail_links.models import EmailToken
 from tests.support.smtp import smtp_server
 from tests.support.users import register
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.text import NUL_MESSAGE
 from app.deps import SessionDep
-from app.models import User
+from app.identity.users.models import User
 from tests.support.articles import create_article
 from tests.support.users import PASSWORD, RegisteredUser, register
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cli import devdb
+from devtools import devdb
 from tests.deploy.server import production_server
 from tests.support.pgbouncer import running_pgbouncer
 

@@ -1,6 +1,6 @@
 """The production server refuses oversized and slow request heads, over raw sockets.
 
-Limits are enforced by the Gunicorn worker itself (app/core/server_worker.py), so they hold
+Limits are enforced by the Gunicorn worker itself (app/core/edge/server_worker.py), so they hold
 without a proxy in front. Short timeouts here keep the test quick.
 """
 

@@ -20,7 +20,7 @@ from tests.deploy.k8s_manifests import (
 )
 
 # PostgreSQL's default max_connections, minus superuser_reserved_connections (3) and the
-# app's headroom, max(3, 10%) (app/core/database.py check_connection_budget).
+# app's headroom, max(3, 10%) (app/core/db/_engine.py check_connection_budget).
 DEFAULT_AVAILABLE_CONNECTIONS = 100 - 3 - 10
 
 

@@ -8,8 +8,7 @@ import httpx
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import LoginFailures
-from app.services.login_throttle import LoginThrottle
+from app.core.ratelimit import LoginFailures, LoginThrottle
 from tests.deploy.server import production_server
 
 LIMIT = 10

@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import User
+from app.identity.users.models import User
 from tests.deploy.server import production_server
 from tests.support.users import register
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli import devdb
+from devtools import devdb
 from tests.support.database import REPO_ROOT
 
 EXIT_WAIT_SECONDS = 30

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.cli.seed import seed
+from app.conduit.articles.models import Article, Comment, Favorite
 from app.core.config import Settings
-from app.models import Article, Comment, Favorite, User
+from app.identity.users.models import User
+from devtools.seed import seed
 from tests.support.database import migrated_scratch_database
 
 

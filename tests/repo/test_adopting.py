@@ -37,5 +37,5 @@ def test_it_names_every_module_of_the_domain_packages(package: str) -> None:
 
 
 def test_the_registration_it_names_is_where_routers_are_mounted() -> None:
-    assert "API_ROUTERS" in read("app/routers/__init__.py")
+    assert "API_ROUTERS" in read("app/features.py")
     assert "for router in API_ROUTERS:" in read("app/main.py")

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from app.cli.openapi import SNAPSHOT, render
+from devtools.openapi import SNAPSHOT, render
 
 REFRESH = "run `make openapi` and commit openapi.json (its diff is the API change to review)"
 

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import Response
 
-from app.core.openapi import path_item_for
+from app.core.errors import path_item_for
 
 
 def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:

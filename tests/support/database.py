@@ -20,7 +20,7 @@ def alembic_config() -> Config:
 
 
 def start_embedded_database(data_dir: Path) -> str:
-    from app.cli import devdb  # noqa: PLC0415 (only needed without TEST_DATABASE_URL)
+    from devtools import devdb  # noqa: PLC0415 (only needed without TEST_DATABASE_URL
 
     server = devdb.start(data_dir, fast=True)
     devdb.create_database(server, TEST_DATABASE)
@@ -28,7 +28,7 @@ def start_embedded_database(data_dir: Path) -> str:
 
 
 def stop_embedded_database(data_dir: Path) -> None:
-    from app.cli import devdb  # noqa: PLC0415
+    from devtools import devdb  # noqa: PLC0415
 
     devdb.stop(data_dir)
 

@@ -1,0 +1,1 @@
+"""Articles, their tags and favorites, lists and the feed (`/api/articles`)."""

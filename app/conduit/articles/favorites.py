@@ -10,9 +10,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.database import violated_constraint
+from app.conduit.articles.models import Article, Favorite
+from app.core.db import violated_constraint
 from app.core.errors import NotFound
-from app.models import Article, Favorite, User
+from app.identity.users.models import User
 
 ARTICLE_CONSTRAINT = "fk_favorites_article_id_articles"
 

@@ -12,9 +12,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.database import Base
-from app.models.mixins import Timestamps
-from app.models.user import User
+from app.core.db import Base, Timestamps
+from app.identity.users.models import User
 
 
 class Tag(Base):

@@ -5,28 +5,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.core.auth import ANONYMOUS_ALLOWED
-from app.core.errors import problem_responses
-from app.core.text import StorableText
-from app.deps import (
-    WRITE_LIMITED,
+from app.conduit.articles import favorites
+from app.conduit.articles import service as articles
+from app.conduit.articles import views as article_views
+from app.conduit.articles.dependencies import (
     ArticleBySlug,
     ArticleSlug,
-    CurrentUser,
-    OptionalUser,
-    OriginDep,
     OwnArticle,
     RemovableArticle,
-    SessionDep,
 )
-from app.schemas.article import (
+from app.conduit.articles.schemas import (
     ArticleListResponse,
     ArticleResponse,
     CreateArticleRequest,
     UpdateArticleRequest,
 )
-from app.services import article_views, articles, favorites
-from app.services.article_views import ArticleFilters, ArticleView
+from app.conduit.articles.views import ArticleFilters, ArticleView
+from app.core.auth import ANONYMOUS_ALLOWED
+from app.core.errors import problem_responses
+from app.core.text import StorableText
+from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 

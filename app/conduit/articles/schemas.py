@@ -3,12 +3,9 @@
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic.alias_generators import to_camel
 
-from app.schemas.common import Timestamp
-from app.schemas.fields import NotBlank
-from app.schemas.partial import NotNull, drop_null_defaults
-from app.schemas.profile import Profile
+from app.conduit.profiles.schemas import Profile
+from app.core.schemas import CamelModel, NotBlank, NotNull, Timestamp, drop_null_defaults
 
 TITLE_MAX_LENGTH = 255
 DESCRIPTION_MAX_LENGTH = 1_000
@@ -27,12 +24,6 @@ TagName = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=TAG_MAX_LENGTH), NotBlank
 ]
 TagList = Annotated[list[TagName], Field(max_length=TAGS_PER_ARTICLE)]
-
-
-class CamelModel(BaseModel):
-    """JSON uses camelCase (`tagList`, `createdAt`); Python keeps snake_case."""
-
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True)
 
 
 def _first_occurrences(tags: list[str]) -> list[str]:

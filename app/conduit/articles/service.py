@@ -12,14 +12,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.database import violated_constraint
-from app.core.request_origin import RequestOrigin
-from app.models import Article, ArticleTag, Tag, User
-from app.schemas.article import ArticleChanges, NewArticle
-from app.schemas.webhook import WebhookEvent
-from app.services import audit, webhook_events
-from app.services.audit import AuditAction
-from app.services.slugs import candidates, slugify
+from app.conduit.articles.models import Article, ArticleTag, Tag
+from app.conduit.articles.schemas import ArticleChanges, NewArticle
+from app.conduit.articles.slugs import candidates, slugify
+from app.core.db import violated_constraint
+from app.core.edge import RequestOrigin
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.users.models import User
+from app.integrations.webhooks import events as webhook_events
+from app.integrations.webhooks.schemas import WebhookEvent
 
 SLUG_CONSTRAINT = "uq_articles_slug"
 SLUG_ATTEMPTS = 5

@@ -3,8 +3,8 @@
 One statement each, whatever the page size: the rows with their author, tags (an array
 subquery), `favorited` and `following` computed in SQL, and for pages the total number of
 matches (a window count over the page's ids). One statement also means one snapshot, so
-these reads need no transaction around them (see `Sessions` in app/core/database.py).
-Core, not ORM entities, run on the driver (app/core/driver_reads.py): the rows are read
+these reads need no transaction around them (see `Sessions` in app/core/db/_engine.py).
+Core, not ORM entities, run on the driver (app/core/db/_driver_reads.py): the rows are read
 straight into the response; loading them through the identity map and SQLAlchemy's result
 objects cost as much as all the rest of the request.
 
@@ -32,9 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.driver_reads import DriverRead, Record
+from app.conduit.articles.models import Article, ArticleTag, Favorite, Tag
+from app.conduit.profiles.models import Follow
+from app.core.db import DriverRead, Record
 from app.core.errors import NotFound
-from app.models import Article, ArticleTag, Favorite, Follow, Tag, User
+from app.identity.users.models import User
 
 ArticleView = Record
 

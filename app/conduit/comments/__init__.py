@@ -1,0 +1,1 @@
+"""Comments on articles, and their live stream over Server-Sent Events."""

@@ -2,7 +2,7 @@
 
 `comment.created` and `comment.deleted` are published on the `comments` channel with the
 article's id as topic, in the transaction that adds or deletes the comment (one statement:
-app/core/streams/event_log.py). Events carry the comment's id only; a stream renders a
+app/core/streams/_event_log.py). Events carry the comment's id only; a stream renders a
 created comment for its own viewer (`following` is relative to the viewer) when sending it.
 """
 
@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.streams.event_log import Event, publish
-from app.models import Comment, User
-from app.services.profiles import is_followed_by
+from app.conduit.articles.models import Comment
+from app.conduit.profiles.service import is_followed_by
+from app.core.streams import Event, publish
+from app.identity.users.models import User
 
 CHANNEL = "comments"
 CREATED = "comment.created"

@@ -5,13 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from app.conduit.articles.dependencies import ArticleBySlug
+from app.conduit.comments import service as comments
+from app.conduit.comments.schemas import (
+    Comment,
+    CommentListResponse,
+    CommentResponse,
+    CreateCommentRequest,
+)
+from app.conduit.comments.service import CommentView
+from app.conduit.profiles.service import profile_of
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import WRITE_LIMITED, ArticleBySlug, CurrentUser, OptionalUser, OriginDep, SessionDep
-from app.schemas.comment import Comment, CommentListResponse, CommentResponse, CreateCommentRequest
-from app.services import comments
-from app.services.comments import CommentView
-from app.services.profiles import profile_of
+from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["comments"])
 

@@ -4,10 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from app.schemas.article import CamelModel
-from app.schemas.common import Timestamp
-from app.schemas.fields import NotBlank
-from app.schemas.profile import Profile
+from app.conduit.profiles.schemas import Profile
+from app.core.schemas import CamelModel, NotBlank, Timestamp
 
 COMMENT_MAX_LENGTH = 10_000
 

@@ -5,14 +5,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.roles import Role, has_role
+from app.conduit.articles.models import Article, Comment
+from app.conduit.comments import events as comment_events
+from app.conduit.profiles.service import is_followed_by
+from app.core.auth import Role, has_role
+from app.core.edge import RequestOrigin
 from app.core.errors import Forbidden, NotFound
-from app.core.request_origin import RequestOrigin
-from app.models import Article, Comment, User
-from app.schemas.webhook import WebhookEvent
-from app.services import audit, comment_events, webhook_events
-from app.services.audit import AuditAction
-from app.services.profiles import is_followed_by
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.users.models import User
+from app.integrations.webhooks import events as webhook_events
+from app.integrations.webhooks.schemas import WebhookEvent
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.conduit.articles.dependencies import ArticleBySlug
+from app.conduit.comments import events as comment_events
+from app.conduit.comments.router import present_comment
+from app.conduit.comments.service import CommentView
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.core.streams.event_log import Event, latest_id
-from app.core.streams.fanout import EventFanout, TooManyStreams
-from app.core.streams.sse import MEDIA_TYPE, EventStreamResponse, StreamsAtCapacity, event_stream
-from app.deps import ArticleBySlug, OptionalUser, SessionDep
-from app.routers.comments import present_comment
-from app.services import comment_events
-from app.services.comments import CommentView
+from app.core.streams import (
+    MEDIA_TYPE,
+    Event,
+    EventFanout,
+    EventStreamResponse,
+    StreamsAtCapacity,
+    TooManyStreams,
+    event_stream,
+    latest_id,
+)
+from app.deps import OptionalUser, SessionDep
 
 router = APIRouter(tags=["comments"])
 

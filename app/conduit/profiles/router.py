@@ -5,12 +5,13 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, Depends
 
+from app.conduit.profiles import service as profiles
+from app.conduit.profiles.dependencies import ProfileUser
+from app.conduit.profiles.schemas import ProfileResponse
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.core.versioning.retirement import Retirement
-from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, ProfileUser, SessionDep
-from app.schemas.profile import ProfileResponse
-from app.services import profiles
+from app.core.versioning import Retirement
+from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, SessionDep
 
 # Version 1 of this read is retired in favour of /api/v2 (README "Versioning"): it keeps
 # answering, with Deprecation, Sunset and successor-version Link headers, until the sunset.

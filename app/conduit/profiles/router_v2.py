@@ -8,11 +8,12 @@ from http import HTTPStatus
 
 from fastapi import APIRouter
 
+from app.conduit.profiles import service as profiles
+from app.conduit.profiles.dependencies import ProfileUser
+from app.conduit.profiles.schemas import ProfileV2
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import OptionalUser, ProfileUser, SessionDep
-from app.schemas.profile import ProfileV2
-from app.services import profiles
+from app.deps import OptionalUser, SessionDep
 
 router = APIRouter(prefix="/profiles/{username}", tags=["profiles v2"])
 

@@ -4,10 +4,11 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, false
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Follow, User
-from app.schemas.profile import Profile, ProfileV2
-from app.schemas.webhook import WebhookEvent
-from app.services import webhook_events
+from app.conduit.profiles.models import Follow
+from app.conduit.profiles.schemas import Profile, ProfileV2
+from app.identity.users.models import User
+from app.integrations.webhooks import events as webhook_events
+from app.integrations.webhooks.schemas import WebhookEvent
 
 
 def is_followed_by(

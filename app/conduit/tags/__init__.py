@@ -1,0 +1,1 @@
+"""The tags in use (`/api/tags`)."""

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
+from app.conduit.articles import service as articles
+from app.conduit.articles.schemas import TagsResponse
 from app.deps import SessionDep
-from app.schemas.article import TagsResponse
-from app.services import articles
 
 router = APIRouter(tags=["tags"])
 

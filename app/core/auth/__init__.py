@@ -1,16 +1,19 @@
-"""Identity and access, the platform side: knows nothing of Conduit.
+"""Identity and access, the platform side: tokens, passwords and roles, no user table.
 
-- `header`: reading `Authorization: Token|Bearer <jwt>`, and the OpenAPI security schemes.
-- `access_tokens`: short-lived JWTs naming a user and a session (`sub`, `sid`).
-- `opaque_tokens`: random one-time secrets stored as digests (refresh tokens, mail links).
-- `passwords`: argon2id hashing, legacy bcrypt upgraded on login.
-- `roles`: the role ladder and the check behind `Moderator` / `Admin` (app/deps.py).
+- credentials: `credentials_from_header` reads `Authorization: Token|Bearer <jwt>`; the
+  OpenAPI security schemes (`TOKEN_SCHEME`, `ANONYMOUS_ALLOWED`).
+- access tokens: `create_access_token` / `decode_access_token`, short-lived JWTs naming a
+  user and a session (`sub`, `sid`), HS256 only.
+- opaque tokens: `new_opaque_token` / `digest_of`, random one-time secrets stored as
+  digests (refresh tokens, mailed links).
+- passwords: `hash_password` / `verify_password`, argon2id, legacy bcrypt upgraded on login.
+- roles: the `Role` ladder and `require_role`, behind `Moderator` / `Admin` (app/deps.py).
 
-The session rows, users and audit events are domain tables (app/models); their services
-use these pieces.
+The users, their sessions and the audit log are the identity features' (app/identity/).
 """
 
-from app.core.auth.header import (
+from app.core.auth._access_tokens import InvalidToken, create_access_token, decode_access_token
+from app.core.auth._header import (
     ANONYMOUS_ALLOWED,
     OAUTH2_SCHEME_NAME,
     TOKEN_SCHEME,
@@ -18,12 +21,27 @@ from app.core.auth.header import (
     TOKEN_URL,
     credentials_from_header,
 )
+from app.core.auth._opaque_tokens import MAX_TOKEN_LENGTH, digest_of, new_opaque_token
+from app.core.auth._passwords import hash_password, verify_password
+from app.core.auth._roles import ROLES, Role, has_role, require_role
 
 __all__ = [
     "ANONYMOUS_ALLOWED",
+    "MAX_TOKEN_LENGTH",
     "OAUTH2_SCHEME_NAME",
+    "ROLES",
     "TOKEN_SCHEME",
     "TOKEN_SCHEME_NAME",
     "TOKEN_URL",
+    "InvalidToken",
+    "Role",
+    "create_access_token",
     "credentials_from_header",
+    "decode_access_token",
+    "digest_of",
+    "has_role",
+    "hash_password",
+    "new_opaque_token",
+    "require_role",
+    "verify_password",
 ]

@@ -3,7 +3,7 @@
 Claims: `sub` (the user id), `sid` (the session id), `iat`, `exp`, `iss`, `aud`; the
 algorithm is pinned. A valid signature says who the token was issued to, not that the
 session is still open: revocation, expiry and deactivation are read from the database on
-every request (the session row rides the user lookup, see `app.services.users.by_session`).
+every request (the session row rides the user lookup, see `app.identity.users.service.by_session`).
 """
 
 import json

@@ -16,7 +16,7 @@ TOKEN_URL = "/api/users/token"  # noqa: S105 (a path, not a secret)
 ACCEPTED_SCHEMES = frozenset({"token", "bearer"})
 OAUTH2_SCHEME_NAME = "OAuth2 password"
 TOKEN_SCHEME_NAME = "Token"  # noqa: S105 (a scheme name, not a secret)
-# Published beside the OAuth2 scheme by app/core/openapi.py, on every operation that has it.
+# Published beside the OAuth2 scheme by app/core/edge/_openapi.py, on every operation that has it.
 TOKEN_SCHEME: dict[str, Any] = {
     "type": "apiKey",
     "in": "header",

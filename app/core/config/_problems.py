@@ -8,7 +8,7 @@ and no traceback. Input values are never echoed: one of them may be the secret k
 
 from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config._settings import Settings, get_settings
 
 
 def _problem(error: dict[str, object]) -> str:

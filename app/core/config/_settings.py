@@ -42,11 +42,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0, le=100)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     db_pool_recycle_seconds: int = Field(default=1800, ge=-1)
-    # Pooled connections idle this long are pinged before reuse (app/core/pool_ping.py).
+    # Pooled connections idle this long are pinged before reuse (app/core/db/_pool_ping.py).
     db_pool_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     # What sits between us and PostgreSQL: "pgbouncer" for PgBouncer in transaction mode
-    # (app/core/pooler.py says what changes). Session-mode pooling needs nothing.
+    # (app/core/db/_pooler.py says what changes). Session-mode pooling needs nothing.
     db_pooler: Literal["none", "pgbouncer"] = "none"
     db_echo: bool = False
     # LISTEN for live events (app/core/streams) needs a direct connection: set this to
@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     hsts_seconds: int = Field(default=0, ge=0)
-    # Enforced by the Gunicorn worker (app/core/server_worker.py) before a request exists.
+    # Enforced by the Gunicorn worker (app/core/edge/server_worker.py) before a request exists.
     http_max_request_line_bytes: int = Field(default=8190, ge=256)
     http_max_header_bytes: int = Field(default=16384, ge=1024)
     http_header_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -111,8 +111,9 @@ class Settings(BaseSettings):
     access_log_skip_paths: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["/health/live", "/health/ready"]
     )
-    # OpenTelemetry tracing (app/core/tracing.py), off by default: then nothing of it is
-    # loaded. The endpoint and service name are the SDK's standard variables, same meaning.
+    # OpenTelemetry tracing (app/core/observability/tracing.py), off by default: then
+    # nothing of it is loaded. The endpoint and service name are the SDK's standard
+    # variables, same meaning.
     otel_enabled: bool = False
     otel_exporter_otlp_endpoint: str = "http://localhost:4318"  # OTLP/HTTP base URL
     otel_service_name: str | None = None  # None: APP_NAME
@@ -124,7 +125,7 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=2.0, gt=0)
     job_retry_max_seconds: float = Field(default=600.0, gt=0)
     job_shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
-    # Outgoing HTTP (app/core/http/): one client per process, these bounds on every call.
+    # Outgoing HTTP (app/core/outbound_http/): one client per process, these bounds on every call.
     http_client_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     http_client_read_timeout_seconds: float = Field(default=10.0, gt=0)
     http_client_write_timeout_seconds: float = Field(default=10.0, gt=0)

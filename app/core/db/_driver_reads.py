@@ -14,8 +14,9 @@ error handling, so after any failure the statement runs again the ordinary way, 
 raises, and invalidates a dead connection, exactly as every other statement does: a read
 can safely run twice, though not inside a transaction a failure has aborted, so once the
 session's transaction has begun (after a write) reads take the ordinary way. The hot
-reads come first or in read-only requests. With tracing on (app/core/tracing.py), whose SQL
-spans need SQLAlchemy's execution context, every read takes the ordinary way.
+reads come first or in read-only requests. With tracing on
+(app/core/observability/tracing.py), whose SQL spans need SQLAlchemy's execution
+context, every read takes the ordinary way.
 
 For selects of plain column values whose types need no conversion (checked here).
 """
@@ -33,7 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, configure_mappers, make_transient_to
 from sqlalchemy.pool import Pool
 from sqlalchemy.util import greenlet_spawn
 
-from app.core.outage_log import outage_log
+from app.core.db._outage_log import outage_log
 
 Record = Mapping[str, Any]
 Model = TypeVar("Model", bound=DeclarativeBase)

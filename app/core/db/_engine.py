@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
-from app.core import pooler
 from app.core.config import Settings
-from app.core.fair_pool import FairAsyncPool
-from app.core.outage_log import outage_log
-from app.core.pool_ping import ping_after_idle
+from app.core.db import _pooler as pooler
+from app.core.db._fair_pool import FairAsyncPool
+from app.core.db._outage_log import outage_log
+from app.core.db._pool_ping import ping_after_idle
 
 # Stable, predictable constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -58,7 +58,7 @@ class Sessions:
     `transactional` runs the request in one transaction (BEGIN ... COMMIT). `autocommit`
     serves read-only requests: each statement is its own implicit transaction, which
     saves the BEGIN and COMMIT round trips. Reads that must see one snapshot across
-    statements phrase it as one statement (see app/services/article_views.py).
+    statements phrase it as one statement (see app/conduit/articles/views.py).
     """
 
     transactional: async_sessionmaker[AsyncSession]

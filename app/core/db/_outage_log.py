@@ -1,6 +1,6 @@
 """One log line when the database becomes unreachable, one when it is back (per process).
 
-Requests failed by an outage report it (app/core/database_outage.py). A request whose
+Requests failed by an outage report it (app/core/errors/_outage.py). A request whose
 statements then succeed proves the database back (`get_session` reports it): not a pool
 checkout, which behind PgBouncer succeeds while PostgreSQL is down.
 """
@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-logger = logging.getLogger("app.core.database_outage")
+logger = logging.getLogger(__name__)
 
 
 @dataclass

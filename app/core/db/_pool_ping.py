@@ -7,7 +7,7 @@ that can have died unnoticed are those that sat in the pool: across a database r
 or past a firewall's or PgBouncer's idle timeout. So only those are pinged.
 
 A connection that dies while in use fails its request whatever the policy (a 503, see
-app/core/database_outage.py); SQLAlchemy then recognises the disconnect and invalidates
+app/core/errors/_outage.py); SQLAlchemy then recognises the disconnect and invalidates
 every older pooled connection, so the next checkouts reconnect instead of failing too.
 """
 

@@ -12,7 +12,7 @@ whichever server connection is free. Two driver habits break under that:
   README "Scaling out").
 - Startup parameters beyond a few PgBouncer knows: it refuses the connection over
   `statement_timeout`. Behind the pooler the timeout is set on the role instead, and
-  start-up checks it is in effect (app/core/database_startup.py).
+  start-up checks it is in effect (app/core/db/_startup.py).
 """
 
 from typing import Any

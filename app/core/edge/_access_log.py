@@ -1,6 +1,6 @@
 """One log line per request, with method, path, status, duration and client.
 
-Written by the edge (app/core/edge.py) while the request id is still set, so the line
+Written by the edge (app/core/edge/_middleware.py) while the request id is still set, so the line
 carries the request's id like every other line logged while serving it.
 """
 
@@ -8,6 +8,7 @@ import logging
 
 from starlette.types import Scope
 
+# A stable name rather than the module's: log pipelines select the access lines by it.
 logger = logging.getLogger("app.access")
 
 

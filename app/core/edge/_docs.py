@@ -22,7 +22,7 @@ from fastapi.openapi.docs import (
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.core.security_headers import DOCS_CSP
+from app.core.edge._security_headers import DOCS_CSP
 
 ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
 ASSETS_URL = "/docs/assets"

@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.asgi import HttpMiddleware
+from app.core.edge._asgi import HttpMiddleware
 from app.core.errors import problem_response
 from app.core.request_id import current_request_id
 

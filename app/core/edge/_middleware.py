@@ -15,13 +15,13 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.access_log import log_access
-from app.core.error_handlers import internal_error_problem
-from app.core.metrics import RequestMetrics
+from app.core.edge._access_log import log_access
+from app.core.edge._security_headers import SecurityHeaders
+from app.core.errors import internal_error_problem
+from app.core.observability import RequestMetrics
 from app.core.request_id import incoming_or_new, request_id_var
-from app.core.security_headers import SecurityHeaders
 
-logger = logging.getLogger("app.core.error_handlers")
+logger = logging.getLogger(__name__)
 
 
 class EdgeMiddleware:

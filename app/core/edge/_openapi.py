@@ -1,6 +1,5 @@
 """OpenAPI adjustments so the published contract matches what the API really sends."""
 
-import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -9,35 +8,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.core.auth import OAUTH2_SCHEME_NAME, TOKEN_SCHEME, TOKEN_SCHEME_NAME
-from app.core.database_outage import uses_database
-from app.core.errors import PROBLEM_CONTENT_TYPE
-from app.core.ratelimit.openapi import declare_rate_limits
+from app.core.errors import PROBLEM_CONTENT_TYPE, uses_database
+from app.core.ratelimit import declare_rate_limits
 
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$")
-
-
-def path_item_for(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
-    """The OpenAPI path item whose template matches a concrete request path."""
-    paths = schema.get("paths", {})
-    if path in paths:  # a literal path ("/api/articles/feed") beats a template
-        exact: dict[str, Any] = paths[path]
-        return exact
-    for template, item in paths.items():
-        if _template_pattern(template).match(path):
-            path_item: dict[str, Any] = item
-            return path_item
-    return None
-
-
-def allowed_methods(app: FastAPI, path: str) -> list[str] | None:
-    """Methods the published API supports on `path` (None: not a documented path)."""
-    item = path_item_for(app.openapi(), path)
-    return None if item is None else sorted(m.upper() for m in item if m in HTTP_METHODS)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -85,7 +60,7 @@ def _complete(operation: dict[str, Any]) -> None:
 
 
 def _declare_outages(app: FastAPI, paths: dict[str, Any]) -> None:
-    """Every operation taking a database session may answer 503 (`app.core.database_outage`)."""
+    """Every operation taking a database session may answer 503 (`app.core.errors._outage`)."""
     status = HTTPStatus.SERVICE_UNAVAILABLE
     for route in iter_route_contexts(app.routes):  # included routers' routes too
         if not isinstance(route.original_route, APIRoute) or not uses_database(route.dependant):

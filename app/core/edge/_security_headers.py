@@ -1,13 +1,13 @@
 """Security headers on every response; HSTS only on HTTPS (as seen behind a proxy).
 
-The edge (app/core/edge.py) adds them to each response that does not set them itself.
+The edge (app/core/edge/_middleware.py) adds them to each response that does not set them itself.
 """
 
 from starlette.types import Scope
 
 # The API serves JSON only: nothing may be framed, scripted or loaded from it.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# Swagger UI and ReDoc: their files are served by the app (app/core/docs.py), so everything
+# Swagger UI and ReDoc: their files are served by the app (app/core/edge/_docs.py), so everything
 # comes from this origin. Besides: images as data: URIs (Swagger UI's icons), inline styles
 # (ReDoc injects its CSS at run time) and ReDoc's search worker from a blob: it builds. No
 # script-src: scripts fall back to 'self'; the docs pages add the hash of their inline script.

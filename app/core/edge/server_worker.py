@@ -25,7 +25,7 @@ from uvicorn_worker import UvicornWorker
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PROBLEM_CONTENT_TYPE
-from app.core.streams import draining
+from app.core.streams import begin_draining
 
 
 def _refusal(status: HTTPStatus, field: str, message: str) -> bytes:
@@ -123,8 +123,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def shutdown(self) -> None:
         # The server is shutting down: open streams end now, or the graceful shutdown
-        # would wait for them until Gunicorn's graceful timeout (app/core/streams/draining.py).
-        draining.begin()
+        # would wait for them until Gunicorn's graceful timeout (app/core/streams/_draining.py).
+        begin_draining()
         super().shutdown()
 
     def on_message_begin(self) -> None:

@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
-from app.core.database import sqlstate
-from app.core.database_outage import install_outage_handling, is_database_outage, outage_response
-from app.core.errors import AppError, FieldErrors, problem_response
-from app.core.openapi import allowed_methods
+from app.core.db import sqlstate
+from app.core.errors._allowed_methods import allowed_methods
+from app.core.errors._outage import install_outage_handling, is_database_outage, outage_response
+from app.core.errors._problems import AppError, FieldErrors, problem_response
 from app.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ request that needs it fails the same way. That is not a bug in the code: the cli
 once, with the number of requests answered 503, that it is reachable again, instead of a
 traceback per request. Any other error stays a 500 with its traceback.
 
-Recovery is noticed when a request's statements succeed again (app/core/outage_log.py).
+Recovery is noticed when a request's statements succeed again (app/core/db/_outage_log.py).
 """
 
 import logging
@@ -19,9 +19,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core.database import get_session, sqlstate
-from app.core.errors import problem_response
-from app.core.outage_log import outage_log
+from app.core.db import get_session, outage_log, sqlstate
+from app.core.errors._problems import problem_response
 from app.core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ async def _on_unwrapped_error(_: Request, exc: Exception) -> JSONResponse:
 
 def install_outage_handling(app: FastAPI) -> None:
     """503s for outages the driver reports unwrapped; DBAPIErrors go through
-    `app.core.error_handlers`, which asks `is_database_outage` first."""
+    `app.core.errors._handlers`, which asks `is_database_outage` first."""
     app.add_exception_handler(OSError, _on_unwrapped_error)
     app.add_exception_handler(PoolTimeout, _on_unwrapped_error)
 

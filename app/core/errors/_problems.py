@@ -66,7 +66,7 @@ class Unauthorized(AppError):
 
     def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
         super().__init__(detail, errors)
-        # The RealWorld scheme is "Token"; Bearer is accepted too (see app.core.auth.header).
+        # The RealWorld scheme is "Token"; Bearer is accepted too (see app.core.auth._header).
         self.headers = {"WWW-Authenticate": 'Token realm="api", Bearer realm="api"'}
 
 

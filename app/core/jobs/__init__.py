@@ -1,14 +1,25 @@
 """Durable background jobs on PostgreSQL (procrastinate): the platform side.
 
-- `job_app.job_app`: the procrastinate app every job is declared on (`@job_app.task`);
-  imported by the worker and the task modules only.
-- `queue.enqueue(session, kind, **args)`: the one way to enqueue; it joins the session's
-  transaction, so a rolled-back change leaves no job and a committed one never loses it.
-  A job is named by its `queue.JobKind`, so the API never imports procrastinate.
-- `backoff.ExponentialBackoff`: retries with exponential waits, then the dead letter
-  (`failed`); `dead_letter` lists and re-queues those.
-- `worker.run_worker`: the worker process (`python -m app.cli.worker`).
-- `resources.job_resources()`: what a running job uses (settings, sessions, HTTP client).
+- `JobKind` names a job (task name, queue, priority, lock) and `enqueue(session, kind,
+  **args)` writes it in the caller's transaction: a rolled-back change leaves no job, a
+  committed one never loses it. Neither imports procrastinate, so the API does not.
+- `job_app` (module `app.core.jobs.job_app`): the procrastinate app every task is
+  declared on; `worker` (module `app.core.jobs.worker`): the worker process. Both import
+  procrastinate and are imported by the worker and task modules only.
+- a task retries with exponential waits (`job_app.EXPONENTIAL_BACKOFF`), then lands in
+  the dead letter, which `failed_jobs` lists and `retry_failed_job` re-queues; a running
+  task reaches settings, sessions and the HTTP client through `job_app.job_resources()`.
 
-Nothing here imports the domain: the domain declares its jobs (app/jobs.py).
+Nothing here imports a feature: features name their job modules in app/features.py.
 """
+
+from app.core.jobs._dead_letter import FailedJob, failed_jobs, retry_failed_job
+from app.core.jobs._queue import JobKind, enqueue
+
+__all__ = [
+    "FailedJob",
+    "JobKind",
+    "enqueue",
+    "failed_jobs",
+    "retry_failed_job",
+]

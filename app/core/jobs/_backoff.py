@@ -2,14 +2,14 @@
 
 A failed attempt is retried after `JOB_RETRY_BASE_SECONDS * 2 ** (attempt - 1)` (capped at
 `JOB_RETRY_MAX_SECONDS`); after `JOB_MAX_ATTEMPTS` attempts the job stays in procrastinate's
-`failed` state, which is the dead letter (`app.core.jobs.dead_letter` lists and re-queues).
+`failed` state, which is the dead letter (`app.core.jobs._dead_letter` lists and re-queues).
 Read from the running worker's settings, so a deployment tunes it without code changes.
 """
 
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.jobs import Job
 
-from app.core.jobs.resources import job_resources
+from app.core.jobs._resources import job_resources
 
 
 class ExponentialBackoff(BaseRetryStrategy):

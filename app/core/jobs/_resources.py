@@ -12,8 +12,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.database import create_engine, create_sessions
-from app.core.http.client import create_http_client
+from app.core.db import create_engine, create_sessions
+from app.core.outbound_http import create_http_client
 
 
 @dataclass(frozen=True)

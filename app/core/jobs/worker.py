@@ -17,9 +17,9 @@ from procrastinate import PsycopgConnector
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
+from app.core.jobs._resources import provide_job_resources
+from app.core.jobs._stalled import keep_requeueing_stalled_jobs, requeue_stalled_jobs
 from app.core.jobs.job_app import job_app
-from app.core.jobs.resources import provide_job_resources
-from app.core.jobs.stalled import keep_requeueing_stalled_jobs, requeue_stalled_jobs
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,24 @@
+"""Logs, metrics, health and traces.
+
+- `configure_logging` / `logging_config`: JSON or console lines carrying the request id.
+- `metrics_router` (`/metrics`, Prometheus, multi-process) and `RequestMetrics`, fed by
+  the edge.
+- `health_router`: `/health/live` (the process answers) and `/health/ready` (the
+  database answers).
+- `tracing` (module `app.core.observability.tracing`, imported only when OTEL_ENABLED):
+  OpenTelemetry spans for requests, statements and outgoing calls.
+"""
+
+from app.core.observability._health import router as health_router
+from app.core.observability._logging import JsonFormatter, configure_logging, logging_config
+from app.core.observability._metrics import RequestMetrics
+from app.core.observability._metrics import router as metrics_router
+
+__all__ = [
+    "JsonFormatter",
+    "RequestMetrics",
+    "configure_logging",
+    "health_router",
+    "logging_config",
+    "metrics_router",
+]

@@ -67,7 +67,7 @@ def _observe_pool(engine: AsyncEngine | None) -> None:
 
 
 class RequestMetrics:
-    """What the edge (app/core/edge.py) records for each request.
+    """What the edge (app/core/edge/_middleware.py) records for each request.
 
     Labelled children are kept, since `labels()` takes a lock and checks every value.
     Gauges are sampled about once a second (each gauge write is a locked write to the

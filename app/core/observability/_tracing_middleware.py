@@ -14,10 +14,10 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.metrics import UNMATCHED_ROUTE, route_template
+from app.core.observability._metrics import UNMATCHED_ROUTE, route_template
 
 if TYPE_CHECKING:
-    from app.core.tracing import Tracing
+    from app.core.observability.tracing import Tracing
 
 
 def _method_only(scope: Scope) -> tuple[str, dict[str, Any]]:

@@ -31,8 +31,8 @@ from starlette.middleware import Middleware
 
 from app.core import request_id
 from app.core.config import Settings
-from app.core.driver_reads import run_reads_the_ordinary_way
-from app.core.tracing_middleware import TracingMiddleware
+from app.core.db import run_reads_the_ordinary_way
+from app.core.observability._tracing_middleware import TracingMiddleware
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, Integer, String, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.database import Base
+from app.core.db import Base
 
 # About one request in this many also deletes a batch of expired rows: the table stays
 # near the number of keys active in a window, at the cost of a rare second statement.

@@ -4,7 +4,7 @@ The count is committed at once, on a session of its own (autocommit: no BEGIN/CO
 in the request's transaction: requests that fail later are counted too, and the counter's
 row is not locked for the length of the request. Route dependencies call `enforce()`
 with the key (`user:<id>`, `address:<ip>`); a dependency that does is registered with
-`limits_rate` so the OpenAPI document declares its 429 (app/core/ratelimit/openapi.py).
+`limits_rate` so the OpenAPI document declares its 429 (app/core/ratelimit/_openapi.py).
 """
 
 import hashlib
@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 
-from app.core.database import Sessions
+from app.core.db import Sessions
 from app.core.errors import TooManyRequests
-from app.core.ratelimit.counter import SWEEP_ONE_IN, count_request, sweep
-from app.core.ratelimit.policy import RateLimitPolicy
+from app.core.ratelimit._counter import SWEEP_ONE_IN, count_request, sweep
+from app.core.ratelimit._policy import RateLimitPolicy
 
 logger = logging.getLogger(__name__)
 RATE_LIMITING_DEPENDENCIES: set[Callable[..., Any]] = set()

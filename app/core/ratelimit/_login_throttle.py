@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import TooManyRequests
-from app.models import LoginFailures
+from app.core.ratelimit._login_failures import LoginFailures
 
 logger = logging.getLogger(__name__)
 

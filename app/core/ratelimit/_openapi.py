@@ -8,7 +8,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.core.errors import PROBLEM_CONTENT_TYPE
-from app.core.ratelimit.limiter import RATE_LIMITING_DEPENDENCIES
+from app.core.ratelimit._limiter import RATE_LIMITING_DEPENDENCIES
 
 _HEADERS = {
     "Retry-After": "Seconds until the window resets.",

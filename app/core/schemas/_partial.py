@@ -12,7 +12,7 @@ from pydantic import GetJsonSchemaHandler as JsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from app.schemas.fields import BLANK_MESSAGE
+from app.core.schemas._fields import BLANK_MESSAGE
 
 _NULL = {"type": "null"}
 

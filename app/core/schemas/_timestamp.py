@@ -1,4 +1,4 @@
-"""Types shared by the Conduit response schemas."""
+"""The one shape of instants in the API's JSON."""
 
 from datetime import UTC, datetime
 from typing import Annotated

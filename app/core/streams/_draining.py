@@ -2,8 +2,8 @@
 
 Uvicorn's graceful shutdown waits for every response in progress to complete BEFORE it
 runs the lifespan's shutdown, so a stream cannot learn of the shutdown from the lifespan.
-The Gunicorn worker's protocol (app/core/server_worker.py) calls `begin()` as soon as the
-server starts shutting down; streams wait on `wait()` beside their events.
+The Gunicorn worker's protocol (app/core/edge/server_worker.py) calls `begin_draining()`
+as soon as the server starts shutting down; streams wait on `wait()` beside their events.
 """
 
 import asyncio
@@ -16,7 +16,7 @@ _events: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" =
 )
 
 
-def begin() -> None:
+def begin_draining() -> None:
     global _begun  # noqa: PLW0603 (one flag per process, set once)
     _begun = True
     for event in _events.values():

@@ -4,7 +4,7 @@
 committed together, so a rolled-back change never notifies and a committed one always does
 (PostgreSQL delivers notifications at commit). The row's id is the SSE event id; a client
 reconnecting with `Last-Event-ID` is replayed the rows after it (`replay()`). Rows older
-than the retention are deleted by the fan-out (app/core/streams/fanout.py).
+than the retention are deleted by the fan-out (app/core/streams/_fanout.py).
 """
 
 import json
@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.database import Base
+from app.core.db import Base
 
 # PostgreSQL refuses NOTIFY payloads over 8000 bytes; events carry ids, not documents.
 MAX_DATA_BYTES = 1000

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from app.core.streams.event_log import Event, event_from_notification
+from app.core.streams._event_log import Event, event_from_notification
 
 logger = logging.getLogger(__name__)
 

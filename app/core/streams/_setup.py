@@ -3,7 +3,7 @@
 import logging
 
 from app.core.config import Settings
-from app.core.streams.fanout import EventFanout
+from app.core.streams._fanout import EventFanout
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from app.core.errors import AppError
-from app.core.streams import draining
-from app.core.streams.event_log import Event, replay
-from app.core.streams.fanout import CLOSED, GAP, Subscription
+from app.core.streams import _draining as draining
+from app.core.streams._event_log import Event, replay
+from app.core.streams._fanout import CLOSED, GAP, Subscription
 
 MEDIA_TYPE = "text/event-stream"
 # Tells clients how long to wait before reconnecting after the stream ends.

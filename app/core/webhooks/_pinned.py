@@ -12,14 +12,14 @@ from urllib.parse import urlunsplit
 import httpx
 
 from app.core.config import Settings
-from app.core.http.calls import UpstreamTimeout, send
-from app.core.webhooks.destinations import allowed_networks, parse_destination, resolve_checked
+from app.core.outbound_http import UpstreamTimeout, send
+from app.core.webhooks._destinations import allowed_networks, parse_destination, resolve_checked
 
 
 async def post_pinned(
     client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], settings: Settings
 ) -> httpx.Response:
-    """Raises ForbiddenDestination, or UpstreamUnavailable/UpstreamTimeout (app.core.http)."""
+    """Raises ForbiddenDestination, or UpstreamUnavailable / UpstreamTimeout (outbound_http)."""
     allowed = allowed_networks(settings.webhook_allowed_networks)
     parts = parse_destination(url, allowed)
     host = parts.hostname

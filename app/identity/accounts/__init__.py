@@ -1,0 +1,1 @@
+"""Account administration: roles and deactivation, for admins (`/api/admin/users`)."""

@@ -8,12 +8,13 @@ from http import HTTPStatus
 
 from fastapi import APIRouter
 
-from app.core.auth.roles import Role
+from app.core.auth import Role
 from app.core.errors import problem_responses
-from app.deps import Admin, OriginDep, SessionDep, UserByUsername
-from app.models import User
-from app.schemas.account import Account, AccountResponse, RoleChange
-from app.services import accounts
+from app.deps import Admin, OriginDep, SessionDep
+from app.identity.accounts import service as accounts
+from app.identity.accounts.dependencies import UserByUsername
+from app.identity.accounts.schemas import Account, AccountResponse, RoleChange
+from app.identity.users.models import User
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

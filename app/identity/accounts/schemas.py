@@ -4,10 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.core.auth.roles import Role
+from app.core.auth import Role
+from app.core.schemas import CamelModel, Timestamp
 from app.core.text import StorableText
-from app.schemas.article import CamelModel
-from app.schemas.common import Timestamp
 
 
 class RoleChange(BaseModel):

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.roles import Role
+from app.core.auth import Role
+from app.core.edge import RequestOrigin
 from app.core.errors import Forbidden
-from app.core.request_origin import RequestOrigin
-from app.models import User
-from app.services import audit, user_sessions
-from app.services.audit import AuditAction
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.sessions import service as user_sessions
+from app.identity.users.models import User
 
 
 def _not_yourself(actor: User | None, target: User) -> None:

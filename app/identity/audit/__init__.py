@@ -1,0 +1,1 @@
+"""The audit log: who did what to whom, recorded in the same transaction as the change."""

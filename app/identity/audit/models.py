@@ -5,8 +5,8 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.database import Base
-from app.core.request_origin import CLIENT_ADDRESS_MAX_LENGTH
+from app.core.db import Base
+from app.core.edge import CLIENT_ADDRESS_MAX_LENGTH
 
 
 class AuditEvent(Base):

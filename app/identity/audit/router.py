@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from app.core.errors import problem_responses
 from app.core.text import StorableText
 from app.deps import Admin, SessionDep
-from app.schemas.audit import AuditEventPage, AuditEventView
-from app.services import audit
-from app.services.audit import AuditAction, AuditFilters
+from app.identity.audit import service as audit
+from app.identity.audit.schemas import AuditEventPage, AuditEventView
+from app.identity.audit.service import AuditAction, AuditFilters
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

@@ -4,8 +4,7 @@ from typing import Any
 
 from pydantic import Field
 
-from app.schemas.article import CamelModel
-from app.schemas.common import Timestamp
+from app.core.schemas import CamelModel, Timestamp
 
 
 class AuditEventView(CamelModel):

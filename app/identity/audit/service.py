@@ -15,9 +15,9 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.core.request_origin import RequestOrigin
-from app.models import AuditEvent, User
-from app.models.user import has_username
+from app.core.edge import RequestOrigin
+from app.identity.audit.models import AuditEvent
+from app.identity.users.models import User, has_username
 
 
 class AuditAction(StrEnum):

@@ -1,0 +1,1 @@
+"""Mailed one-time links: password reset and email verification."""

@@ -12,15 +12,18 @@ from urllib.parse import urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from app.core.auth.passwords import hash_password
+from app.core.auth import hash_password
 from app.core.config import Settings
+from app.core.edge import RequestOrigin
 from app.core.mail import Mail
-from app.core.request_origin import RequestOrigin
-from app.models import EmailTokenPurpose
-from app.services import audit, email_tokens, user_sessions, users
-from app.services.audit import AuditAction
-from app.services.email_tokens import InvalidLink
-from app.services.login_throttle import LoginThrottle
+from app.core.ratelimit import LoginThrottle
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.mail_links import tokens as email_tokens
+from app.identity.mail_links.models import EmailTokenPurpose
+from app.identity.mail_links.tokens import InvalidLink
+from app.identity.sessions import service as user_sessions
+from app.identity.users import service as users
 
 RESET_PAGE = "/reset-password"
 PURPOSE = EmailTokenPurpose.PASSWORD_RESET

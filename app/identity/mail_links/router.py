@@ -11,21 +11,16 @@ from http import HTTPStatus
 from fastapi import APIRouter, BackgroundTasks, Response
 
 from app.core.errors import problem_responses
-from app.deps import (
-    CurrentUser,
-    MailerDep,
-    MailThrottleDep,
-    OriginDep,
-    SessionDep,
-    SettingsDep,
-)
-from app.schemas.mail_links import (
+from app.deps import CurrentUser, MailerDep, OriginDep, SessionDep, SettingsDep
+from app.identity.mail_links import password_reset
+from app.identity.mail_links import verification as email_verification
+from app.identity.mail_links.dependencies import MailThrottleDep
+from app.identity.mail_links.schemas import (
     Accepted,
     EmailVerification,
     PasswordReset,
     PasswordResetRequest,
 )
-from app.services import email_verification, password_reset
 
 router = APIRouter(tags=["password reset and email verification"])
 

@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, Field
 
-from app.schemas.fields import Email
-from app.schemas.user import OpaqueSecret, Password
+from app.core.schemas import Email
+from app.identity.users.schemas import OpaqueSecret, Password
 
 
 class EmailAddress(BaseModel):

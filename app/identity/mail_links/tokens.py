@@ -11,10 +11,11 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.opaque_tokens import digest_of, new_opaque_token
+from app.core.auth import digest_of, new_opaque_token
+from app.core.db import delete_expired
 from app.core.errors import AppError
-from app.core.expired_rows import delete_expired
-from app.models import EmailToken, EmailTokenPurpose, User
+from app.identity.mail_links.models import EmailToken, EmailTokenPurpose
+from app.identity.users.models import User
 
 SWEEP_BATCH = 100
 

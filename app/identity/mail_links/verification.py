@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.edge import RequestOrigin
 from app.core.mail import Mail
-from app.core.request_origin import RequestOrigin
-from app.models import EmailTokenPurpose, User
-from app.services import audit, email_tokens
-from app.services.audit import AuditAction
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.mail_links import tokens as email_tokens
+from app.identity.mail_links.models import EmailTokenPurpose
+from app.identity.users.models import User
 
 VERIFY_PAGE = "/verify-email"
 PURPOSE = EmailTokenPurpose.EMAIL_VERIFICATION

@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.database import Base
-from app.core.request_origin import CLIENT_ADDRESS_MAX_LENGTH
+from app.core.db import Base
+from app.core.edge import CLIENT_ADDRESS_MAX_LENGTH
 
 
 class UserSession(Base):

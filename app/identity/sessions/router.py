@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Response
 
 from app.core.errors import NotFound, problem_responses
 from app.deps import CurrentSignIn, OriginDep, SessionDep
-from app.schemas.session import SessionListResponse, SessionSummary
-from app.services import user_sessions
+from app.identity.sessions import service as user_sessions
+from app.identity.sessions.schemas import SessionListResponse, SessionSummary
 
 router = APIRouter(tags=["sessions"])
 

@@ -2,9 +2,8 @@
 
 from pydantic import Field
 
-from app.schemas.article import CamelModel
-from app.schemas.common import Timestamp
-from app.schemas.user import AuthenticatedUser, OpaqueSecret
+from app.core.schemas import CamelModel, Timestamp
+from app.identity.users.schemas import AuthenticatedUser, OpaqueSecret
 
 
 class IssuedSession(CamelModel):

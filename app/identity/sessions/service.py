@@ -8,7 +8,7 @@ victim's copies both stop working) and the event recorded. Access tokens name th
 (`sid`), so revoking it rejects them on their next request.
 
 Only sign-in, refresh and revocation write here; ordinary requests read the session as
-part of the user lookup (`app.services.users.by_session`).
+part of the user lookup (`app.identity.users.service.by_session`).
 """
 
 import logging
@@ -20,14 +20,15 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.opaque_tokens import digest_of, new_opaque_token
+from app.core.auth import digest_of, new_opaque_token
 from app.core.config import Settings
+from app.core.db import delete_expired
+from app.core.edge import RequestOrigin
 from app.core.errors import Unauthorized
-from app.core.expired_rows import delete_expired
-from app.core.request_origin import RequestOrigin
-from app.models import RefreshToken, User, UserSession
-from app.services import audit
-from app.services.audit import AuditAction
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.sessions.models import RefreshToken, UserSession
+from app.identity.users.models import User
 
 logger = logging.getLogger(__name__)
 

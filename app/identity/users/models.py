@@ -14,9 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.auth.roles import ROLES, Role
-from app.core.database import Base
-from app.models.mixins import Timestamps
+from app.core.auth import ROLES, Role
+from app.core.db import Base, Timestamps
 
 USERNAME_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit

@@ -5,25 +5,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form
 
-from app.core.auth.access_tokens import create_access_token
+from app.core.auth import create_access_token
 from app.core.config import Settings
 from app.core.errors import FieldErrors, InvalidInput, problem_responses
+from app.core.schemas import BLANK_MESSAGE
 from app.deps import (
     ANONYMOUS_WRITE_LIMITED,
     WRITE_LIMITED,
     CurrentSignIn,
     CurrentUser,
-    LoginThrottleDep,
     MailerDep,
     OriginDep,
     SessionDep,
     SettingsDep,
     TokenDep,
 )
-from app.models import User
-from app.schemas.fields import BLANK_MESSAGE
-from app.schemas.session import IssuedSession, RefreshRequest, SignedInResponse
-from app.schemas.user import (
+from app.identity.mail_links import verification as email_verification
+from app.identity.sessions import service as user_sessions
+from app.identity.sessions.schemas import IssuedSession, RefreshRequest, SignedInResponse
+from app.identity.users import service as users
+from app.identity.users.dependencies import LoginThrottleDep
+from app.identity.users.models import User
+from app.identity.users.schemas import (
     AccessToken,
     AuthenticatedUser,
     LoginRequest,
@@ -32,7 +35,6 @@ from app.schemas.user import (
     UpdateUserRequest,
     UserResponse,
 )
-from app.services import email_verification, user_sessions, users
 
 router = APIRouter(tags=["users"])
 

@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from app.core.auth.opaque_tokens import MAX_TOKEN_LENGTH
-from app.schemas.fields import Email, EmptyAsNone, NotBlank
-from app.schemas.partial import NotNull, drop_null_defaults
+from app.core.auth import MAX_TOKEN_LENGTH
+from app.core.schemas import Email, EmptyAsNone, NotBlank, NotNull, drop_null_defaults
 
 OpaqueSecret = Annotated[str, StringConstraints(max_length=MAX_TOKEN_LENGTH), NotBlank]
 """A refresh token or a mailed link's token, as the client sends it back."""

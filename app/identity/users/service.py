@@ -13,16 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from app.core.auth.passwords import hash_password, verify_password
-from app.core.database import violated_constraint
-from app.core.driver_reads import DriverRead, detached
+from app.core.auth import hash_password, verify_password
+from app.core.db import DriverRead, detached, violated_constraint
+from app.core.edge import RequestOrigin
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
-from app.core.request_origin import RequestOrigin
-from app.models import User, UserSession
-from app.schemas.user import NewUser, UserChanges
-from app.services import audit, user_sessions
-from app.services.audit import AuditAction
-from app.services.login_throttle import LoginThrottle
+from app.core.ratelimit import LoginThrottle
+from app.identity.audit import service as audit
+from app.identity.audit.service import AuditAction
+from app.identity.sessions import service as user_sessions
+from app.identity.sessions.models import UserSession
+from app.identity.users.models import User
+from app.identity.users.schemas import NewUser, UserChanges
 
 TAKEN = "has already been taken"
 DEACTIVATED = {"account": ["is deactivated"]}
@@ -48,7 +49,7 @@ async def by_session(
     session row is joined in, so revocation and expiry are checked without another round
     trip. None if the user or the session does not exist (or is not the user's).
 
-    Read on the driver (app/core/driver_reads.py) and built directly: a fraction of an
+    Read on the driver (app/core/db/_driver_reads.py) and built directly: a fraction of an
     ORM load through the identity map. The object is detached: `update` attaches it when
     it changes it.
     """

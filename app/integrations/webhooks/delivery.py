@@ -1,6 +1,6 @@
 """Sending one signed event to an endpoint, and what a result does to the endpoint.
 
-Used by the delivery job (app/services/webhook_jobs.py) and by `POST .../ping`.
+Used by the delivery job (app/integrations/webhooks/jobs.py) and by `POST .../ping`.
 """
 
 import json
@@ -11,11 +11,9 @@ from typing import Any
 import httpx
 
 from app.core.config import Settings
-from app.core.http.calls import UpstreamTimeout, UpstreamUnavailable
-from app.core.webhooks.destinations import ForbiddenDestination
-from app.core.webhooks.pinned import post_pinned
-from app.core.webhooks.signing import SIGNATURE_HEADER, signature
-from app.models import WebhookEndpoint
+from app.core.outbound_http import UpstreamTimeout, UpstreamUnavailable
+from app.core.webhooks import SIGNATURE_HEADER, ForbiddenDestination, post_pinned, signature
+from app.integrations.webhooks.models import WebhookEndpoint
 
 MAX_ERROR_LENGTH = 500
 

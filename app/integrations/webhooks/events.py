@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.jobs.queue import JobKind, enqueue
-from app.models import WebhookDelivery, WebhookEndpoint
-from app.schemas.webhook import WebhookEvent
+from app.core.jobs import JobKind, enqueue
+from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.integrations.webhooks.schemas import WebhookEvent
 
-# One delivery of one event to one endpoint; the task is app/services/webhook_jobs.py's
+# One delivery of one event to one endpoint; the task is app/integrations/webhooks/jobs.py's
 # `deliver_webhook`, run by the worker. Named here so the API needs nothing of the worker.
 DELIVERY_JOB = JobKind(name="deliver_webhook", queue="webhooks")
 

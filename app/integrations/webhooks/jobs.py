@@ -11,12 +11,10 @@ that the budget disables, or that was disabled or deleted meanwhile, ends the jo
 from procrastinate import JobContext
 from sqlalchemy import func, select
 
-from app.core.jobs.backoff import EXPONENTIAL_BACKOFF
-from app.core.jobs.job_app import job_app
-from app.core.jobs.resources import job_resources
-from app.models import WebhookDelivery, WebhookEndpoint
-from app.services.webhook_delivery import attempt, body_of, count_outcome
-from app.services.webhook_events import DELIVERY_JOB
+from app.core.jobs.job_app import EXPONENTIAL_BACKOFF, job_app, job_resources
+from app.integrations.webhooks.delivery import attempt, body_of, count_outcome
+from app.integrations.webhooks.events import DELIVERY_JOB
+from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 class DeliveryFailed(Exception):

@@ -18,8 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.database import Base
-from app.models.mixins import Timestamps
+from app.core.db import Base, Timestamps
 
 
 class WebhookEndpoint(Timestamps, Base):

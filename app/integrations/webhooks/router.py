@@ -5,11 +5,14 @@ from http import HTTPStatus
 from fastapi import APIRouter, Response
 
 from app.core.errors import InvalidInput, problem_responses
-from app.core.http.dependency import HttpClientDep
-from app.core.webhooks.destinations import ForbiddenDestination
-from app.deps import CurrentUser, OwnWebhook, SessionDep, SettingsDep
-from app.models import WebhookEndpoint
-from app.schemas.webhook import (
+from app.core.outbound_http import HttpClientDep
+from app.core.webhooks import ForbiddenDestination
+from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.integrations.webhooks import service as webhooks
+from app.integrations.webhooks.delivery import body_of, send_signed
+from app.integrations.webhooks.dependencies import OwnWebhook
+from app.integrations.webhooks.models import WebhookEndpoint
+from app.integrations.webhooks.schemas import (
     CreatedWebhook,
     CreatedWebhookResponse,
     CreateWebhookRequest,
@@ -21,8 +24,6 @@ from app.schemas.webhook import (
     WebhookListResponse,
     WebhookResponse,
 )
-from app.services import webhooks
-from app.services.webhook_delivery import body_of, send_signed
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

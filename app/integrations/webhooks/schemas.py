@@ -5,11 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.schemas import CamelModel, NotBlank, NotNull, Timestamp, drop_null_defaults
 from app.core.text import StorableText
-from app.schemas.article import CamelModel
-from app.schemas.common import Timestamp
-from app.schemas.fields import NotBlank
-from app.schemas.partial import NotNull, drop_null_defaults
 
 URL_MAX_LENGTH = 2_000
 

@@ -9,14 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import InvalidInput
-from app.core.webhooks.destinations import (
-    ForbiddenDestination,
-    allowed_networks,
-    parse_destination,
-)
-from app.core.webhooks.signing import new_secret
-from app.models import User, WebhookDelivery, WebhookEndpoint
-from app.schemas.webhook import NewWebhook, WebhookChanges
+from app.core.webhooks import ForbiddenDestination, allowed_networks, new_secret, parse_destination
+from app.identity.users.models import User
+from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.integrations.webhooks.schemas import NewWebhook, WebhookChanges
 
 DELIVERY_LOG_PAGE = 100
 

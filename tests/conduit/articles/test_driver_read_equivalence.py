@@ -1,6 +1,6 @@
 """Reads on the driver answer exactly what the ordinary SQLAlchemy path answers.
 
-The shared test transaction sends every read the ordinary way (see app/core/driver_reads.py),
+The shared test transaction sends every read the ordinary way (see app/core/db/_driver_reads.py),
 so these requests run against committed data, where read-only requests take the driver.
 """
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from app.core.driver_reads import DriverRead
+from app.core.db import DriverRead
 from tests.support.articles import create_article
 from tests.support.users import RegisteredUser, register
 

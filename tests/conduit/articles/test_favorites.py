@@ -5,9 +5,10 @@ from httpx import AsyncClient
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.conduit.articles import favorites
+from app.conduit.articles.models import Article
 from app.core.errors import NotFound
-from app.models import Article, User
-from app.services import favorites
+from app.identity.users.models import User
 from tests.support.articles import create_article
 from tests.support.users import register
 

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.streams.event_log import StreamEvent
-from app.models import User
+from app.core.streams import StreamEvent
+from app.identity.users.models import User
 from tests.deploy.server import RunningServer, production_server
-from tests.streams.sse_client import EventReader
 from tests.support.articles import create_article
+from tests.support.sse_client import EventReader
 from tests.support.users import RegisteredUser, register
 
 CAP = 2

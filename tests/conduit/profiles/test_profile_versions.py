@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from app.core.versioning.retirement import Retirement
-from app.routers.profiles import GET_PROFILE_RETIREMENT
+from app.conduit.profiles.router import GET_PROFILE_RETIREMENT
+from app.core.versioning import Retirement
 from tests.support.users import register
 
 

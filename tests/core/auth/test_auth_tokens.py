@@ -10,9 +10,9 @@ from jose import jwt
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.access_tokens import create_access_token
+from app.core.auth import create_access_token
 from app.core.config import Settings
-from app.models import User
+from app.identity.users.models import User
 from tests.support.users import register
 
 

@@ -6,8 +6,8 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth import passwords
-from app.models import User
+from app.core.auth import _passwords as passwords
+from app.identity.users.models import User
 from tests.support.users import PASSWORD, register
 
 

@@ -3,8 +3,14 @@
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY, Settings, get_settings
-from app.core.config_problems import describe, settings_or_exit
+from app.core.config import (
+    DEVELOPMENT_SECRET_KEY,
+    EXAMPLE_SECRET_KEY,
+    Settings,
+    describe,
+    get_settings,
+    settings_or_exit,
+)
 
 STRONG_SECRET = "s" * 48
 URL = "postgresql+asyncpg://app@db.internal/app"

@@ -6,7 +6,7 @@ import pytest
 
 from app.core.config import Settings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 VARIABLES = [name.upper() for name in Settings.model_fields]
 
 

@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.database import create_engine
-from app.core.database_startup import ConnectionBudgetExceeded, check_database_at_startup
+from app.core.db import ConnectionBudgetExceeded, check_database_at_startup, create_engine
 
 
 async def test_default_sizes_fit(engine: AsyncEngine, settings: Settings) -> None:

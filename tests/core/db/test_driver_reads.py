@@ -11,10 +11,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.config import Settings
-from app.core.database import create_engine, create_sessions, sqlstate
-from app.core.database_outage import is_database_outage
-from app.core.driver_reads import DriverRead, Record, detached
-from app.models import User
+from app.core.db import DriverRead, Record, create_engine, create_sessions, detached, sqlstate
+from app.core.errors import is_database_outage
+from app.identity.users.models import User
 from tests.support.ports import free_port
 from tests.support.probes import last_line_printed
 from tests.support.queries import recorded_statements
@@ -267,8 +266,8 @@ async def test_a_detached_object_is_the_loaded_one_and_can_be_changed(
 def test_a_detached_object_can_be_the_first_orm_object_of_a_process() -> None:
     # The constructor configures the mappers on first use; `detached` must not rely on it.
     probe = (
-        "from app.core.driver_reads import detached\n"
-        "from app.models import User\n"
+        "from app.core.db._driver_reads import detached\n"
+        "from app.identity.users.models import User\n"
         "columns = {c.key: None for c in User.__table__.columns} | {'id': 7}\n"
         "print(detached(User, columns).id)\n"
     )

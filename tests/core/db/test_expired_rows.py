@@ -1,12 +1,13 @@
-"""Expired rows deleted a batch at a time (app/core/expired_rows.py), on the real tables."""
+"""Expired rows deleted a batch at a time (app/core/db/_expired_rows.py), on the real tables."""
 
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.expired_rows import delete_expired
-from app.models import User, UserSession
+from app.core.db import delete_expired
+from app.identity.sessions.models import UserSession
+from app.identity.users.models import User
 
 
 async def _sessions_of(session: AsyncSession, name: str, *lifetimes: timedelta) -> User:

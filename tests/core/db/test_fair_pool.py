@@ -10,7 +10,7 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 from sqlalchemy.util.queue import Empty
 
 from app.core.config import Settings
-from app.core.database import create_engine
+from app.core.db import create_engine
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.core.database import create_sessions
+from app.core.db import create_sessions
 from app.core.errors import problem_responses
 from app.deps import SessionDep
-from app.models import User
+from app.identity.users.models import User
 
 
 def _user(name: str) -> User:

@@ -7,9 +7,8 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
-from app.core.edge import EdgeMiddleware
-from app.core.logging import JsonFormatter
-from app.core.security_headers import SecurityHeaders
+from app.core.edge import EdgeMiddleware, SecurityHeaders
+from app.core.observability import JsonFormatter
 
 
 def _access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -10,7 +10,7 @@ import re
 import pytest
 from httpx import AsyncClient
 
-from app.core.docs import INLINE_SCRIPT
+from app.core.edge import INLINE_SCRIPT
 
 ASSET_URL = re.compile(r'(?:src|href)="([^"]+)"')
 

@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from httpx import AsyncClient
 
-from app.core.openapi import operation_id
+from app.core.edge import operation_id
+from app.core.schemas import NON_BLANK_PATTERN
 from app.core.text import NUL_FREE_PATTERN
-from app.schemas.fields import NON_BLANK_PATTERN
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}

@@ -1,4 +1,4 @@
-"""Routers mounted flat (app/core/routing.py): one table of routes, the same API."""
+"""Routers mounted flat (app/core/edge/_routing.py): one table of routes, the same API."""
 
 from typing import Annotated
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI, WebSocket
 from fastapi.routing import APIRoute
 from httpx import ASGITransport, AsyncClient
 
-from app.core.routing import mount_flat
+from app.core.edge import mount_flat
 
 
 def test_every_route_of_the_app_is_in_its_own_table(app: FastAPI) -> None:

@@ -18,9 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.database import create_engine, create_sessions
-from app.core.database_outage import RETRY_AFTER_SECONDS
-from app.core.outage_log import outage_log
+from app.core.db import create_engine, create_sessions, outage_log
+from app.core.errors import RETRY_AFTER_SECONDS
 from app.deps import SessionDep
 from tests.support.contract import check_against_openapi
 from tests.support.ports import free_port

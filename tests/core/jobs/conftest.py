@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from tests.jobs.sample_tasks import QUEUE
+from tests.core.jobs.sample_tasks import QUEUE
 
 
 @pytest.fixture

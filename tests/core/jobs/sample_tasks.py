@@ -2,8 +2,7 @@
 
 import asyncio
 
-from app.core.jobs.backoff import EXPONENTIAL_BACKOFF
-from app.core.jobs.job_app import job_app
+from app.core.jobs.job_app import EXPONENTIAL_BACKOFF, job_app
 
 QUEUE = "test_jobs"
 

@@ -7,10 +7,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.jobs.queue import enqueue
+from app.core.jobs import enqueue
 from app.core.jobs.worker import WorkerMisconfigured, psycopg_conninfo, run_worker
-from tests.jobs.conftest import job_status
-from tests.jobs.sample_tasks import QUEUE, succeed
+from tests.core.jobs.conftest import job_status
+from tests.core.jobs.sample_tasks import QUEUE, succeed
 
 
 async def test_a_job_enqueued_in_a_rolled_back_transaction_does_not_exist(

@@ -12,15 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.jobs.backoff import EXPONENTIAL_BACKOFF
-from app.core.jobs.dead_letter import failed_jobs, retry_failed_job
-from app.core.jobs.queue import enqueue
-from app.core.jobs.resources import provide_job_resources
+from app.core.jobs import enqueue, failed_jobs, retry_failed_job
+from app.core.jobs._resources import provide_job_resources
+from app.core.jobs.job_app import EXPONENTIAL_BACKOFF
 from app.core.jobs.worker import run_worker
-from tests.jobs.conftest import job_status
-from tests.jobs.sample_tasks import QUEUE, always_fail, take_a_while
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.core.jobs.conftest import job_status
+from tests.core.jobs.sample_tasks import QUEUE, always_fail, take_a_while
+from tests.support.probes import REPO_ROOT
 
 
 async def _until_status(engine: AsyncEngine, job_id: int, wanted: str, within: float) -> None:
@@ -99,7 +97,7 @@ async def test_sigterm_lets_the_running_job_finish(
     async with committing_sessions() as session, session.begin():
         job_id = await enqueue(session, take_a_while, seconds=1.5)
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app.cli.worker", "--import", "tests.jobs.sample_tasks",
+        sys.executable, "-m", "app.cli.worker", "--import", "tests.core.jobs.sample_tasks",
         "--queue", QUEUE, cwd=REPO_ROOT, env={**os.environ, "LOG_FORMAT": "json"},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip

@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
-from app.core.database import create_engine
+from app.core.db import create_engine
 
 
 async def test_live_is_ok(client: AsyncClient) -> None:

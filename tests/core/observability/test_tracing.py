@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from app.core.config import Settings
-from app.core.logging import JsonFormatter
+from app.core.observability import JsonFormatter
 from tests.support.contract import check_against_openapi
 
 

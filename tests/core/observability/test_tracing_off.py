@@ -32,7 +32,7 @@ def test_with_tracing_off_no_opentelemetry_sdk_or_instrumentation_is_imported() 
         name
         for name in found["modules"]
         if name.startswith(("opentelemetry.sdk", "opentelemetry.exporter"))
-        or name.startswith(("opentelemetry.instrumentation", "app.core.tracing"))
+        or name.startswith(("opentelemetry.instrumentation", "app.core.observability.tracing"))
         or name in {"wrapt", "google.protobuf"}
     ]
     assert loaded == []

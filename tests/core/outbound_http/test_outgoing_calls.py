@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from app.core.config import Settings
-from app.core.http.calls import UpstreamTimeout, UpstreamUnavailable, send
-from app.core.http.client import create_http_client
+from app.core.outbound_http import UpstreamTimeout, UpstreamUnavailable, create_http_client, send
 from tests.support.peer import Peer, running_peer
 from tests.support.ports import free_port
 

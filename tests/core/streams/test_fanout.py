@@ -8,9 +8,18 @@ from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
-from app.core.streams.event_log import MAX_DATA_BYTES, Event, StreamEvent, publish
-from app.core.streams.fanout import CLOSED, GAP, EventFanout, Item, TooManyStreams
-from app.core.streams.setup import event_fanout
+from app.core.streams import (
+    CLOSED,
+    GAP,
+    MAX_DATA_BYTES,
+    Event,
+    EventFanout,
+    Item,
+    StreamEvent,
+    TooManyStreams,
+    event_fanout,
+    publish,
+)
 
 CHANNEL = "fanout_test"
 WAIT = 10.0

@@ -4,9 +4,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.streams.event_log import Event, publish, replay
-from app.core.streams.fanout import CLOSED, GAP, QUEUE_SIZE, Subscription
-from app.core.streams.sse import HEARTBEAT, OPENING, event_stream
+from app.core.streams import (
+    CLOSED,
+    GAP,
+    HEARTBEAT,
+    OPENING,
+    QUEUE_SIZE,
+    Event,
+    Subscription,
+    event_stream,
+    publish,
+    replay,
+)
 
 CHANNEL, TOPIC = "sse_test", "article-1"
 

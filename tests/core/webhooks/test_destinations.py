@@ -5,15 +5,14 @@ import ipaddress
 import pytest
 
 from app.core.config import Settings
-from app.core.http.calls import UpstreamTimeout
-from app.core.http.client import create_http_client
-from app.core.webhooks.destinations import (
+from app.core.outbound_http import UpstreamTimeout, create_http_client
+from app.core.webhooks import (
     ForbiddenDestination,
     allowed_networks,
     is_allowed,
+    post_pinned,
     resolve_checked,
 )
-from app.core.webhooks.pinned import post_pinned
 from tests.support.peer import running_peer
 
 NONE_ALLOWED = allowed_networks([])

@@ -10,9 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth.roles import ROLES as ROLE_LADDER
+from app.conduit.articles.models import Article, Comment
+from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
-from app.models import Article, Comment, User
+from app.identity.users.models import User
 from tests.support.articles import create_article
 from tests.support.users import RegisteredUser, register
 
@@ -284,7 +285,7 @@ async def test_deactivation_and_reactivation(client: AsyncClient, session: Async
 async def test_the_database_accepts_exactly_the_roles_of_the_ladder(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    # Adding a role to app/core/auth/roles.py needs a migration of the CHECK constraint too.
+    # Adding a role to app/core/auth/_roles.py needs a migration of the CHECK constraint too.
     bob = await register(client)
     bob_row = update(User).where(User.username == bob.username)
     for role in ROLE_LADDER:

@@ -5,8 +5,9 @@ from httpx import AsyncClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import AuditEvent, User
-from tests.api.mail.conftest import FRONTEND
+from app.identity.audit.models import AuditEvent
+from app.identity.users.models import User
+from tests.identity.mail_links.conftest import FRONTEND
 from tests.support.smtp import Inbox, link_in
 from tests.support.users import RegisteredUser, register
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.models import RefreshToken, UserSession
+from app.identity.sessions.models import RefreshToken, UserSession
 from tests.support.users import RegisteredUser, log_in, register, signed_in
 
 

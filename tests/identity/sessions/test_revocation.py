@@ -5,7 +5,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import User
+from app.identity.users.models import User
 from tests.support.users import PASSWORD, RegisteredUser, log_in, register
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.models import LoginFailures
+from app.core.ratelimit import LoginFailures
 from tests.support.users import PASSWORD, RegisteredUser, register
 
 LIMIT = 3

@@ -14,12 +14,12 @@ from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
-from app.core.jobs.dead_letter import FailedJob, failed_jobs
+from app.core.jobs import FailedJob, failed_jobs
 from app.core.jobs.worker import run_worker
-from app.core.webhooks.signing import SIGNATURE_HEADER, verify
-from app.models import User
-from app.services.webhook_events import DELIVERY_JOB
-from app.services.webhook_jobs import deliver_webhook  # noqa: F401 (declares the task, as the worker command does)
+from app.core.webhooks import SIGNATURE_HEADER, verify
+from app.identity.users.models import User
+from app.integrations.webhooks.events import DELIVERY_JOB
+from app.integrations.webhooks.jobs import deliver_webhook  # noqa: F401 (declares the task, as the worker command does)
 from tests.support.peer import Peer, running_peer
 from tests.support.users import RegisteredUser, register
 

@@ -4,9 +4,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.core.webhooks.signing import new_secret, signature
+from app.core.webhooks import new_secret, signature
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def _recipe() -> Any:

@@ -7,9 +7,8 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from app.core.config import Settings
-from app.core.http.client import create_http_client
-from app.core.http.dependency import get_http_client
-from app.core.webhooks.signing import SIGNATURE_HEADER, verify
+from app.core.outbound_http import create_http_client, get_http_client
+from app.core.webhooks import SIGNATURE_HEADER, verify
 from tests.support.articles import create_article
 from tests.support.peer import Peer, running_peer
 from tests.support.ports import free_port

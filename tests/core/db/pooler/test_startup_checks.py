@@ -7,8 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config import Settings
-from app.core.database import create_engine, sqlstate
-from app.core.database_startup import DatabaseMisconfigured, check_database_at_startup
+from app.core.db import DatabaseMisconfigured, check_database_at_startup, create_engine, sqlstate
 from tests.support.database import set_role_statement_timeout
 from tests.support.pgbouncer import PgBouncer, running_pgbouncer
 

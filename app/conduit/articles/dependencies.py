@@ -1,0 +1,47 @@
+"""Route dependencies of the articles feature: the article at `{slug}`, and who may change it."""
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+from sqlalchemy import select
+
+from app.conduit.articles.models import Article
+from app.core.auth import Role, has_role
+from app.core.errors import Forbidden, NotFound
+from app.core.text import StorableText
+from app.deps import CurrentUser, SessionDep
+
+ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
+
+
+async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:
+    article = await session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        raise NotFound("article")
+    return article
+
+
+ArticleBySlug = Annotated[Article, Depends(get_article)]
+"""The article at {slug} (404)."""
+
+
+async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+    if article.author_id != user.id:
+        raise Forbidden("Only the author may change this article.", {"article": ["forbidden"]})
+    return article
+
+
+OwnArticle = Annotated[Article, Depends(get_own_article)]
+"""The article at {slug}, which the current user wrote (401, 404, then 403)."""
+
+
+async def get_removable_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+    if article.author_id != user.id and not has_role(user.role, Role.MODERATOR):
+        raise Forbidden(
+            "Only the author or a moderator may delete this article.", {"article": ["forbidden"]}
+        )
+    return article
+
+
+RemovableArticle = Annotated[Article, Depends(get_removable_article)]
+"""The article at {slug}, which the current user wrote or moderates (401, 404, then 403)."""

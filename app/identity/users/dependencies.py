@@ -1,0 +1,38 @@
+"""Route dependencies of the users feature: accounts by username, the login throttle."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.core.ratelimit import LoginThrottle
+from app.core.text import StorableText
+from app.deps import SettingsDep
+from app.identity.users.models import User, has_username
+
+Username = Annotated[str, Path(max_length=255), StorableText]
+"""A `{username}` path parameter."""
+
+
+async def user_named(username: str, session: AsyncSession, resource: str) -> User:
+    """The account called `username`, or a 404 naming `resource` (load-or-404)."""
+    user = await session.scalar(select(User).where(has_username(username)))
+    if user is None:
+        raise NotFound(resource)
+    return user
+
+
+async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
+    # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
+    return LoginThrottle(
+        client=request.client.host if request.client else "",
+        limit=settings.login_failure_limit,
+        window=timedelta(seconds=settings.login_failure_window_seconds),
+    )
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+"""Failed logins per email and client address (LOGIN_FAILURE_LIMIT)."""
