@@ -9,6 +9,7 @@
 """
 
 import json
+import re
 import secrets
 import subprocess
 import threading
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+from tests.support.documents import REPO_ROOT
 
 SPOOFED = "203.0.113.9"
 SCALE = 2
@@ -167,11 +170,28 @@ class _Load:
                 thread.join()
 
 
+_RESOLVER = re.compile(r"resolver .* valid=(\d+)s")
+
+
+def _resolver_valid_seconds() -> int:
+    """How often NGINX re-asks Docker's DNS (nginx.conf `resolver ... valid=`): until then it
+    sends to the addresses it resolved before, which a restart may have left without the
+    instance that just came back."""
+    found = _RESOLVER.search((REPO_ROOT / "docker" / "nginx" / "nginx.conf").read_text())
+    if found is None:
+        raise ProxyCheckError("docker/nginx/nginx.conf sets no resolver validity")
+    return int(found[1])
+
+
 def check_rolling_restart(base_url: str, token: str, slug: str, containers: list[str]) -> None:
     def restart_one_at_a_time() -> None:
         for container in containers:
             _docker("restart", "--time", "40", container)
             _wait_healthy(container)
+            # A rolling restart waits for the proxy to see the instance that is back before
+            # it stops the next one: else, for up to one resolver period, the proxy knows
+            # only the instance now stopping and has nowhere to send (a 503).
+            time.sleep(_resolver_valid_seconds() + 1)
 
     load = _Load(base_url, token, slug)
     load.during(restart_one_at_a_time)
