@@ -1,7 +1,12 @@
-"""ORM models. Importing this package registers every table on `Base.metadata`."""
+"""Every ORM model, for Alembic and mapper configuration: importing this registers every
+table on `Base.metadata` (migrations/env.py, the tests).
 
-# Platform tables (app/core), registered here with the others for Alembic.
-from app.conduit.articles.models import Article, ArticleTag, Comment, Favorite, Tag
+Application code imports a model from its feature (`app.identity.users.models`), never
+from here: a feature must not depend on every other feature being present.
+"""
+
+from app.conduit.articles.models import Article, ArticleTag, Favorite, Tag
+from app.conduit.comments.models import Comment
 from app.conduit.profiles.models import Follow
 from app.core.ratelimit import LoginFailures, RateLimitCounter
 from app.core.streams import StreamEvent

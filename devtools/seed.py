@@ -18,7 +18,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from app.conduit.articles.models import Article, ArticleTag, Comment, Favorite, Tag
+from app.conduit.articles.models import Article, ArticleTag, Favorite, Tag
+from app.conduit.comments.models import Comment
 from app.conduit.profiles.models import Follow
 from app.core.auth import hash_password
 from app.core.config import get_settings

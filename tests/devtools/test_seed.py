@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.conduit.articles.models import Article, Comment, Favorite
+from app.conduit.articles.models import Article, Favorite
+from app.conduit.comments.models import Comment
 from app.core.config import Settings
 from app.identity.users.models import User
 from devtools.seed import seed

@@ -68,19 +68,3 @@ class Favorite(Base):
         BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class Comment(Timestamps, Base):
-    __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_article_id_created_at", "article_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
-    article_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("articles.id", ondelete="CASCADE")
-    )
-    author_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-
-    author: Mapped[User] = relationship(lazy="raise")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conduit.articles.models import Comment
+from app.conduit.comments.models import Comment
 from app.conduit.profiles.service import is_followed_by
 from app.core.streams import Event, publish
 from app.identity.users.models import User

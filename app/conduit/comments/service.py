@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conduit.articles.models import Article, Comment
+from app.conduit.articles.models import Article
 from app.conduit.comments import events as comment_events
+from app.conduit.comments.models import Comment
 from app.conduit.profiles.service import is_followed_by
 from app.core.auth import Role, has_role
 from app.core.edge import RequestOrigin

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conduit.articles.models import Article, Comment
+from app.conduit.articles.models import Article
+from app.conduit.comments.models import Comment
 from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
 from app.identity.users.models import User
