@@ -50,8 +50,8 @@ migrate: install ## Apply migrations to the configured database
 
 revision: install ## New migration from model changes: make revision m="add bio index"
 	@test -n "$(m)" || { echo 'usage: make revision m="message"'; exit 1; }
-	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade head
-	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate -m "$(m)"
+	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic upgrade heads
+	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate --head app@head -m "$(m)"
 
 # The features' tests (every API route) run a second time through PgBouncer.
 FEATURE_TESTS := $(wildcard tests/identity tests/conduit tests/integrations) tests/core/ratelimit

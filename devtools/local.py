@@ -51,7 +51,7 @@ def ensure_database_url() -> str:
 
 
 def migrate() -> None:
-    command.upgrade(Config(toml_file=str(REPO_ROOT / "pyproject.toml")), "head")
+    command.upgrade(Config(toml_file=str(REPO_ROOT / "pyproject.toml")), "heads")
 
 
 def _exec(program: str, *args: str) -> None:

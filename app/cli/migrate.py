@@ -1,4 +1,4 @@
-"""`python -m app.cli.migrate`: `alembic upgrade head` for production (the Compose `migrate`).
+"""`python -m app.cli.migrate`: `alembic upgrade heads` for production (the Compose `migrate`).
 
 On top of Alembic's own command it
 - refuses a bad configuration with one message listing every problem (no traceback);
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     except DatabaseUnreachableError as error:
         logger.error("%s", error)  # noqa: TRY400 (the message says it all; no traceback)
         raise SystemExit(1) from None
-    command.upgrade(Config(toml_file=str(REPO_ROOT / "pyproject.toml")), "head")
+    command.upgrade(Config(toml_file=str(REPO_ROOT / "pyproject.toml")), "heads")
 
 
 if __name__ == "__main__":

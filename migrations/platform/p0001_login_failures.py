@@ -1,7 +1,7 @@
 """count failed logins (login throttling, app/core/ratelimit/_login_throttle.py)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: p0001
+Revises:
 Create Date: 2026-11-25 18:50:46.052972
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
+revision: str = "p0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("platform",)
 depends_on: str | Sequence[str] | None = None
 
 

@@ -1,13 +1,13 @@
 """the job queue: procrastinate's schema (app/core/jobs/), vendored for procrastinate 3.10.0
 
 The SQL is procrastinate's own `schema.sql` for 3.10.0, copied unmodified into
-`migrations/sql/`, so this migration creates the same objects whatever procrastinate version
-is installed later. Upgrading procrastinate across a schema change is a new migration that
-applies the files of `procrastinate/sql/migrations/` between the two versions (README
-"Background jobs").
+`migrations/platform/sql/`, so this migration creates the same objects whatever
+procrastinate version is installed later. Upgrading procrastinate across a schema change is
+a new platform migration that applies the files of `procrastinate/sql/migrations/` between
+the two versions (docs/background-jobs.md).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: p0002
+Revises: p0001
 Create Date: 2026-11-26 21:55:00
 """
 
@@ -17,12 +17,12 @@ from pathlib import Path
 from alembic import op
 from sqlalchemy.util import await_only
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "p0002"
+down_revision: str | None = "p0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SCHEMA_SQL = Path(__file__).resolve().parents[1] / "sql" / "procrastinate_3.10.0_schema.sql"
+SCHEMA_SQL = Path(__file__).resolve().parent / "sql" / "procrastinate_3.10.0_schema.sql"
 
 # Every procrastinate function, procedure and type, whatever its signature.
 DROP_ROUTINES = r"""

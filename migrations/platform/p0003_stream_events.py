@@ -1,7 +1,7 @@
 """stream events (live comment streams, app/core/streams)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: p0003
+Revises: p0002
 Create Date: 2026-11-26 21:39:54.498166
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "p0003"
+down_revision: str | None = "p0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """rate limit counters (app/core/ratelimit)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: p0004
+Revises: p0003
 Create Date: 2026-11-26 21:46:09.562400
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "p0004"
+down_revision: str | None = "p0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

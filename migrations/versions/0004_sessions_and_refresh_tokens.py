@@ -4,7 +4,7 @@ Access tokens issued before this revision name no session and are refused: their
 log in again.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0002
 Create Date: 2026-11-26 20:54:21.148265
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """webhook endpoints and deliveries
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0007
 Create Date: 2026-11-26 21:42:49.578587
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """PostgreSQL stopped and started under load: 503s with Retry-After, then 200s again.
 
 A scratch embedded PostgreSQL (not the session's test database) is migrated with the real
-`alembic upgrade head`, served by the production start command, stopped while clients
+`alembic upgrade heads`, served by the production start command, stopped while clients
 keep sending requests, and started again.
 """
 
@@ -71,7 +71,7 @@ def _migrate(url: str) -> None:
     alembic = Path(sys.executable).parent / "alembic"
     environment = os.environ | {"DATABASE_URL": url}
     subprocess.run(  # noqa: S603 (our own migrations)
-        [str(alembic), "upgrade", "head"], check=True, env=environment, cwd=REPO_ROOT
+        [str(alembic), "upgrade", "heads"], check=True, env=environment, cwd=REPO_ROOT
     )
 
 

@@ -44,9 +44,9 @@ async def _reset_schema(url: str) -> None:
 
 
 def prepare_database(url: str) -> None:
-    """Wipe the schema and build it with `alembic upgrade head`, as production does."""
+    """Wipe the schema and build it with `alembic upgrade heads`, as production does."""
     asyncio.run(_reset_schema(url))
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
 
 
 @asynccontextmanager
@@ -69,7 +69,7 @@ async def scratch_database(base_url: str, suffix: str) -> AsyncIterator[str]:
 def _upgrade_to_head(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 @asynccontextmanager
