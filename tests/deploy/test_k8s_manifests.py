@@ -1,4 +1,4 @@
-"""What README "Kubernetes" promises, checked on the rendered overlays (no cluster needed).
+"""What docs/deployment.md "Kubernetes" promises, checked on the rendered overlays (no cluster needed).
 
 Schemas and checkov's policies are `make lint-deploy`'s; these are the project's own rules.
 """
@@ -236,7 +236,7 @@ def test_secrets_are_referenced_never_shipped(manifests: list[Manifest]) -> None
 
 
 def test_the_migrate_phase_holds_the_job_and_what_it_needs(manifests: list[Manifest]) -> None:
-    # README: `kubectl apply -k ... -l conduit.example/phase=migrate` runs before the rollout.
+    # docs/deployment.md: `kubectl apply -k ... -l conduit.example/phase=migrate` runs before the rollout.
     phase = {
         (doc["kind"], doc["metadata"]["name"])
         for doc in manifests

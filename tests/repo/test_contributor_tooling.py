@@ -20,7 +20,7 @@ DOCUMENTS = {
     "CONTRIBUTING.md": read("CONTRIBUTING.md"),
     "THIRD_PARTY_NOTICES.md": read("THIRD_PARTY_NOTICES.md"),
     "pull-request template": read(".github/pull_request_template.md"),
-    "README: Adding a resource": section(read("README.md"), "### Adding a resource"),
+    "docs/adding-a-feature.md": read("docs/adding-a-feature.md"),
 }
 
 

@@ -100,7 +100,7 @@ async def run_directly(url: str, *statements: str) -> list[object]:
 
 
 async def set_role_statement_timeout(url: str, milliseconds: int | None) -> None:
-    """What README "Scaling out" tells operators to do; None resets it."""
+    """What docs/deployment.md "Scaling out" tells operators to do; None resets it."""
     value = (
         "RESET statement_timeout"
         if milliseconds is None

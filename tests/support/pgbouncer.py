@@ -124,7 +124,7 @@ def running_pgbouncer(
 
 @contextmanager
 def pgbouncer_for_the_app(upstream_url: str, *, pool_size: int) -> Iterator[PgBouncer]:
-    """PgBouncer set up as README "Scaling out" says: the app's statement timeout on the
+    """PgBouncer set up as docs/deployment.md "Scaling out" says: the app's statement timeout on the
     role, for the database behind it (reset afterwards). Outside a running event loop."""
     from app.core.config import Settings  # noqa: PLC0415
     from tests.support.database import set_role_statement_timeout  # noqa: PLC0415

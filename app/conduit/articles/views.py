@@ -73,7 +73,7 @@ _FOLLOWING = exists().where(
 )
 
 
-# Alphabetical: what both RealWorld suites expect (see README, "Tag order").
+# Alphabetical: what both RealWorld suites expect (docs/conduit.md).
 _TAGS = (
     select(_tags.name)
     .join(ArticleTag.__table__, _article_tags.tag_id == _tags.id)

@@ -13,7 +13,7 @@ from app.core.errors import problem_responses
 from app.core.versioning import Retirement
 from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, SessionDep
 
-# Version 1 of this read is retired in favour of /api/v2 (README "Versioning"): it keeps
+# Version 1 of this read is retired in favour of /api/v2 (docs/versioning.md): it keeps
 # answering, with Deprecation, Sunset and successor-version Link headers, until the sunset.
 GET_PROFILE_RETIREMENT = Retirement(
     deprecated_at=datetime(2026, 12, 1, tzinfo=UTC),

@@ -29,7 +29,7 @@ def describe(error: ValidationError) -> str:
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     lines = [f"Refusing to start: the configuration has {count}:"]
     lines += [f"  - {problem}" for problem in problems]
-    lines.append("Set them in the environment (or .env); README.md, Settings, lists them all.")
+    lines.append("Set them in the environment (or .env); docs/configuration.md lists them all.")
     return "\n".join(lines)
 
 

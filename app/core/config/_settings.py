@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str = "conduit-api"
     jwt_audience: str = "conduit-clients"
-    # Sessions (README "Sessions and refresh tokens"): short access tokens, rotated refresh
+    # Sessions (docs/identity.md, "Sessions and refresh tokens"): short access tokens, rotated refresh
     # tokens that lapse when unused, and a session that ends after an absolute lifetime.
     access_token_ttl_minutes: int = Field(default=15, ge=1, le=60 * 24)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)

@@ -9,7 +9,7 @@ whichever server connection is free. Two driver habits break under that:
   name) and nothing is cached; with asyncpg's statement cache off, an unnamed statement
   is parsed again in the same message batch that binds and executes it, so no statement
   depends on a server it was prepared on. The cost: one Parse per statement (measured in
-  README "Scaling out").
+  docs/deployment.md, "Scaling out").
 - Startup parameters beyond a few PgBouncer knows: it refuses the connection over
   `statement_timeout`. Behind the pooler the timeout is set on the role instead, and
   start-up checks it is in effect (app/core/db/_startup.py).

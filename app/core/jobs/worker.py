@@ -6,7 +6,7 @@ and, as they did not finish, retried later (by this strategy, or after a stalled
 heartbeat expires). New jobs are announced by LISTEN/NOTIFY and polled every few seconds
 as a fallback. LISTEN and procrastinate's locks need a session that lives across
 transactions: the worker connects to PostgreSQL directly, never through PgBouncer in
-transaction mode (README "Background jobs").
+transaction mode (docs/background-jobs.md).
 """
 
 import asyncio

@@ -3,7 +3,7 @@
 The header is `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
 Signing the timestamp with the body lets a receiver refuse replays older than a few
 minutes; the `v1=` label leaves room for another scheme (receivers accept any `v1` that
-matches, so a secret can be rotated by signing with both). README has the receiver's recipe.
+matches, so a secret can be rotated by signing with both). docs/webhooks.md has the receiver's recipe.
 """
 
 import hashlib
@@ -25,7 +25,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def verify(secret: str, header: str, body: bytes, *, now: int, tolerance: int = 300) -> bool:
-    """What a receiver does (the README recipe is this function)."""
+    """What a receiver does (the recipe in docs/webhooks.md is this function)."""
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp = parts.get("t", "")
     if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance:

@@ -106,7 +106,7 @@ def test_every_problem_is_reported_together() -> None:
         "  - SECRET_KEY is the development/example value, refused in production; "
         "generate a new one",
         "  - CORS_ORIGINS must list explicit origins, not '*', in production",
-        "Set them in the environment (or .env); README.md, Settings, lists them all.",
+        "Set them in the environment (or .env); docs/configuration.md lists them all.",
     ]
 
 
