@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m devtools.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve worker migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance docker-check db-stop clean
+.PHONY: help install test-servers run serve worker migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance adopt docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -115,6 +115,10 @@ admin: install ## Grant a registered account a role: make admin email=you@exampl
 
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)
+
+adopt: install ## Make the template your service: make adopt NAME=orders [WITHOUT=webhooks]
+	@test -n "$(NAME)" || { echo 'usage: make adopt NAME=<service> [WITHOUT="webhooks"]'; exit 1; }
+	$(BIN)/python -m devtools.adopt "$(NAME)" --without "$(WITHOUT)"
 
 docker-check: install ## Build the image and run the Compose stack for real (needs a Docker engine)
 	$(BIN)/python -m tests.deploy.docker_check

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Gunicorn workers are separate processes: Prometheus metrics are aggregated through
 # files in this directory, emptied at every start.
-export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/conduit-metrics-$$}"
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/service-metrics-$$}"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 

@@ -33,6 +33,7 @@ from tests.support.database import (
     stop_embedded_database,
 )
 from tests.support.pgbouncer import pgbouncer_for_the_app
+from tests.support.probe_routes import with_probe_routes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATA_DIR = REPO_ROOT / ".devdb" / "test"
@@ -110,12 +111,13 @@ def app_in_the_test_transaction(
     settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> FastAPI:
     """The real application built with `settings`, its requests running inside the test's
-    transaction (`session_factory`); for fixtures that need other settings than `app`'s."""
+    transaction (`session_factory`); for fixtures that need other settings than `app`'s.
+    It also serves the probe routes (tests/support/probe_routes.py) the platform tests use."""
     # Imported here: `app.main` builds its module-level app from the environment, which
     # pytest_configure has only now pointed at the test database.
     from app.main import create_app  # noqa: PLC0415
 
-    application = create_app(settings)
+    application = with_probe_routes(create_app(settings))
     application.state.engine = engine
     application.state.sessions = Sessions(session_factory, session_factory)
     return application
@@ -155,11 +157,11 @@ async def committed() -> AsyncIterator[tuple[AsyncClient, str]]:
     """
     from app.main import create_app  # noqa: PLC0415 (see conftest: app fixture)
 
-    app: FastAPI = create_app(Settings())
+    app: FastAPI = with_probe_routes(create_app(Settings()))
     prefix = f"cc{uuid.uuid4().hex[:8]}"
     async with app.router.lifespan_context(app):
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
             yield client, prefix
         async with app.state.sessions.transactional.begin() as session:
-            # Articles, favorites, follows and comments go with their users (ON DELETE CASCADE).
+            # What they made goes with them (ON DELETE CASCADE).
             await session.execute(delete(User).where(User.username.startswith(prefix)))

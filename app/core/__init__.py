@@ -17,5 +17,5 @@ Three small modules sit at the top: `request_id` (the current request's id) and 
 (text PostgreSQL can store), which import nothing of the platform and which every package
 may use, and `mail` (the SMTP sender), which needs only `config`.
 
-The platform imports nothing from app/identity, app/conduit or app/integrations.
+The platform imports no feature (app/features.py lists them).
 """

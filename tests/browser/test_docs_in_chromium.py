@@ -1,7 +1,7 @@
 """/docs and /redoc in a real headless Chromium, against a real server on loopback.
 
 Swagger UI must render with no request leaving this origin and no CSP violation; Authorize
-with a seeded user (the OAuth2 password form) must work, and "Try it out" on GET /api/user
+with a registered user (the OAuth2 password form) must work, and "Try it out" on GET /api/user
 must answer 200. Chromium is Debian's (`make test` installs it as root, see the Makefile);
 Playwright drives it (its own browser download is not used).
 """
@@ -11,15 +11,16 @@ import shutil
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
 from app.core.config import Settings
-from devtools.seed import DEMO_PASSWORD, seed
 from tests.deploy.server import RunningServer, production_server
 from tests.support.database import migrated_scratch_database
 
-SEEDED_EMAIL = "demo00001@demo.conduit.test"
+USER_EMAIL = "browser@example.com"
+USER_PASSWORD = "a browser passphrase"
 # Chromium's own calls home are refused by a closed network: keep it quiet.
 CHROMIUM_ARGS = [
     "--no-sandbox",  # as root (CI), Chromium refuses to start with its sandbox
@@ -46,10 +47,13 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="module")
 async def server(settings: Settings) -> AsyncIterator[RunningServer]:
-    """The production server on loopback, on a migrated database with one seeded user."""
+    """The production server on loopback, on a migrated database with one registered user."""
     async with migrated_scratch_database(settings.database_url, "browser") as url:
-        await seed(url, users=1, articles_per_user=0, comments_per_article=0, seed=1)
         with production_server(workers=1, DATABASE_URL=url) as running:
+            user = {"username": "browser", "email": USER_EMAIL, "password": USER_PASSWORD}
+            async with httpx.AsyncClient(base_url=running.base_url) as client:
+                registered = await client.post("/api/users", json={"user": user})
+            assert registered.status_code == 201, registered.text
             yield running
 
 
@@ -96,8 +100,8 @@ async def test_swagger_ui_renders_authorizes_and_tries_get_user(
 
     # Authorize: the OAuth2 password form, which posts to /api/users/token.
     await page.locator(".auth-wrapper .authorize").click()
-    await page.locator("#oauth_username").fill(SEEDED_EMAIL)
-    await page.locator("#oauth_password").fill(DEMO_PASSWORD)
+    await page.locator("#oauth_username").fill(USER_EMAIL)
+    await page.locator("#oauth_password").fill(USER_PASSWORD)
     async with page.expect_response("**/api/users/token") as token_response:
         await page.locator(".auth-btn-wrapper .authorize").first.click()
     assert (await token_response.value).status == 200
@@ -112,7 +116,7 @@ async def test_swagger_ui_renders_authorizes_and_tries_get_user(
     assert (await user_response.value).status == 200
     shown = get_user.locator(".live-responses-table tbody .response-col_status").first
     assert (await shown.inner_text()).strip() == "200"
-    assert SEEDED_EMAIL in await get_user.locator(".live-responses-table").inner_text()
+    assert USER_EMAIL in await get_user.locator(".live-responses-table").inner_text()
 
     assert watched.violations == []
     assert watched.foreign == []

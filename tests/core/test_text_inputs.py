@@ -1,7 +1,8 @@
 """Text PostgreSQL cannot store is a 422, in every field and parameter, never a 500.
 
 The walk over the OpenAPI document keeps new operations honest: each one with a body
-needs a valid example here, and then every string in it is tried with a NUL character.
+needs a valid example in its feature's tests (`examples.py`, see tests/support/examples.py),
+and then every string in it is tried with a NUL character.
 """
 
 from collections.abc import Iterator
@@ -16,46 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.text import NUL_MESSAGE
 from app.deps import SessionDep
 from app.identity.users.models import User
-from tests.support.articles import create_article
-from tests.support.users import PASSWORD, RegisteredUser, register
+from tests.support.examples import form_operations, path_values, valid_bodies
+from tests.support.users import RegisteredUser, register
 
 NUL = "a\x00b"
 Operation = tuple[str, str]
 
-# A request that succeeds (or fails only for the NUL) for every operation with a body.
-VALID_BODIES: dict[Operation, dict[str, Any]] = {
-    ("POST", "/api/users"): {
-        "user": {"username": "newcomer", "email": "newcomer@example.com", "password": PASSWORD}
-    },
-    ("POST", "/api/users/login"): {"user": {"email": "a@example.com", "password": PASSWORD}},
-    ("POST", "/api/users/token"): {"username": "a@example.com", "password": PASSWORD},
-    ("POST", "/api/users/refresh"): {"refreshToken": "an-opaque-refresh-token"},
-    ("PUT", "/api/user"): {
-        "user": {
-            "username": "renamed",
-            "email": "renamed@example.com",
-            "password": PASSWORD,
-            "bio": "bio",
-            "image": "https://example.com/me.png",
-        }
-    },
-    ("POST", "/api/articles"): {
-        "article": {"title": "t", "description": "d", "body": "b", "tagList": ["x"]}
-    },
-    ("PUT", "/api/articles/{slug}"): {
-        "article": {"title": "t", "description": "d", "body": "b", "tagList": ["x"]}
-    },
-    ("POST", "/api/articles/{slug}/comments"): {"comment": {"body": "b"}},
-    ("PUT", "/api/admin/users/{username}/role"): {"role": "moderator"},
-    ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
-    ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
-    ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},
-    ("POST", "/api/webhooks"): {
-        "webhook": {"url": "https://example.com/hook", "events": ["article.published"]}
-    },
-    ("PUT", "/api/webhooks/{webhook_id}"): {"webhook": {"url": "https://example.com/hook"}},
-}
-FORM_OPERATIONS = {("POST", "/api/users/token")}
+# Every operation with a body, with a valid example of it (each feature's own examples).
+VALID_BODIES = valid_bodies()
+FORM_OPERATIONS = form_operations()
 
 
 def _operations(app: FastAPI) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -90,26 +60,18 @@ def _field_name(leaf: tuple[Any, ...]) -> str:
     return next(part for part in reversed(leaf) if isinstance(part, str))
 
 
-_ids: dict[str, str] = {}
-
-
-def _url(path: str, slug: str, override: dict[str, str] | None = None) -> str:
-    values = {"slug": slug, "username": "someone", "comment_id": "1", "session_id": "1"}
-    values |= override or {}
-    values = {"slug": slug, "username": "someone", "comment_id": "1"} | _ids | (override or {})
-    return path.format(**values)
+def _url(path: str, values: dict[str, str], override: dict[str, str] | None = None) -> str:
+    return path.format(**(values | (override or {})))
 
 
 @pytest.fixture
-async def author_and_slug(client: AsyncClient, session: AsyncSession) -> tuple[RegisteredUser, str]:
-    """An admin (so the admin operations reach validation too) and their article."""
+async def author_and_values(
+    client: AsyncClient, session: AsyncSession
+) -> tuple[RegisteredUser, dict[str, str]]:
+    """An admin (so the admin operations reach validation too) and what the paths name."""
     author = await register(client)
     await session.execute(update(User).where(User.username == author.username).values(role="admin"))
-    # The author's webhook is webhook 1 of the URLs (its id is unknown before creation).
-    hook = {"webhook": {"url": "https://example.com/hook", "events": ["article.published"]}}
-    created = await client.post("/api/webhooks", headers=author.headers, json=hook)
-    _ids["webhook_id"] = str(created.json()["webhook"]["id"])
-    return author, (await create_article(client, author))["slug"]
+    return author, await path_values(client, author)
 
 
 def test_every_operation_with_a_body_has_an_example(app: FastAPI) -> None:
@@ -118,15 +80,15 @@ def test_every_operation_with_a_body_has_an_example(app: FastAPI) -> None:
 
 
 async def test_nul_in_any_body_string_is_a_field_keyed_422(
-    client: AsyncClient, author_and_slug: tuple[RegisteredUser, str]
+    client: AsyncClient, author_and_values: tuple[RegisteredUser, dict[str, str]]
 ) -> None:
-    author, slug = author_and_slug
+    author, values = author_and_values
     tried = 0
     for (method, path), body in VALID_BODIES.items():
         for leaf in _string_leaves(body):
             payload = _with_nul(body, leaf)
             url, form = (
-                _url(path, slug, {"username": author.username}),
+                _url(path, values),
                 (method, path) in FORM_OPERATIONS,
             )
             response = await client.request(
@@ -144,9 +106,9 @@ async def test_nul_in_any_body_string_is_a_field_keyed_422(
 
 
 async def test_nul_in_any_string_parameter_is_a_field_keyed_422(
-    app: FastAPI, client: AsyncClient, author_and_slug: tuple[RegisteredUser, str]
+    app: FastAPI, client: AsyncClient, author_and_values: tuple[RegisteredUser, dict[str, str]]
 ) -> None:
-    author, slug = author_and_slug
+    author, values = author_and_values
     tried = 0
     for method, path, operation in _operations(app):
         for parameter in operation.get("parameters", []):
@@ -155,9 +117,9 @@ async def test_nul_in_any_string_parameter_is_a_field_keyed_422(
                 continue
             name, where = parameter["name"], f"{method} {path} {parameter['name']}"
             if parameter["in"] == "path":
-                url, params = _url(path, slug, {name: "a%00b"}), {}
+                url, params = _url(path, values, {name: "a%00b"}), {}
             else:
-                url, params = _url(path, slug), {name: NUL}
+                url, params = _url(path, values), {name: NUL}
             response = await client.request(method, url, params=params, headers=author.headers)
             assert response.status_code == 422, where
             assert response.json()["errors"][name] == [NUL_MESSAGE], where

@@ -7,11 +7,11 @@ end, also when a step fails (after printing the containers' last log lines).
 
 Steps: build the image; start the database and at once `migrate` (which must wait for
 it); `up --wait` (db healthy, migrate done, api healthy, proxy up); register, log in and
-create an article through the published port (the proxy); check the container runs as UID
+write a bio through the published port (the proxy); check the container runs as UID
 10001 on a read-only root and that every log line is JSON; the proxy's guarantees
 (tests/deploy/proxy_checks.py: edge refusals, forwarded headers, `--scale api=2` balancing,
 a rolling restart under load without a failed request); `restart`, then `down` and `up`
-without -v, and read the article back each time; stop the api (SIGTERM) and check that it
+without -v, and read the bio back each time; stop the api (SIGTERM) and check that it
 exits 0 within STOP_LIMIT_SECONDS with a clean shutdown log; `down -v`.
 """
 
@@ -80,7 +80,7 @@ def _migrate_while_the_database_starts() -> None:
     _step(f"migrate waited for the starting database ({retries} retries), then migrated", started)
 
 
-def _create_article(api: httpx.Client) -> tuple[str, str]:
+def _write_marker(api: httpx.Client) -> tuple[str, str]:
     started = time.monotonic()
     name = f"check{secrets.token_hex(4)}"
     user = {"username": name, "email": f"{name}@example.com", "password": "correct horse 42"}
@@ -90,20 +90,21 @@ def _create_article(api: httpx.Client) -> tuple[str, str]:
     login = api.post("/api/users/login", json={"user": credentials})
     _expect(login.status_code == 200, f"login: {login.status_code} {login.text}")
     token = login.json()["user"]["token"]
-    article = {"title": f"Docker check {name}", "description": "d", "body": "b", "tagList": []}
-    created = api.post(
-        "/api/articles", json={"article": article}, headers={"Authorization": f"Token {token}"}
+    marker = f"Docker check {name}"
+    changed = api.put(
+        "/api/user", json={"user": {"bio": marker}}, headers={"Authorization": f"Token {token}"}
     )
-    _expect(created.status_code == 201, f"create article: {created.status_code} {created.text}")
-    slug: str = created.json()["article"]["slug"]
-    _step(f"registered {name}, logged in, created article {slug}", started)
-    return slug, token
+    _expect(changed.status_code == 200, f"write the bio: {changed.status_code} {changed.text}")
+    _step(f"registered {name}, logged in, wrote the bio {marker!r}", started)
+    return marker, token
 
 
-def _read_article(api: httpx.Client, slug: str, after: str) -> None:
-    response = api.get(f"/api/articles/{slug}")
-    _expect(response.status_code == 200, f"article gone after {after}: {response.status_code}")
-    print(f"ok  article {slug} still there after {after}", flush=True)
+def _read_marker(api: httpx.Client, token: str, marker: str, after: str) -> None:
+    response = api.get("/api/user", headers={"Authorization": f"Token {token}"})
+    _expect(response.status_code == 200, f"signed out after {after}: {response.status_code}")
+    bio = response.json()["user"]["bio"]
+    _expect(bio == marker, f"the bio is {bio!r} after {after}")
+    print(f"ok  the bio {marker!r} still there after {after}", flush=True)
 
 
 def _check_container() -> None:
@@ -152,7 +153,7 @@ def _graceful_stop() -> None:
     print(f"ok  api stopped on SIGTERM in {elapsed:.1f} s, exit 0, clean shutdown log", flush=True)
 
 
-def _check_proxy(api: httpx.Client, token: str, slug: str) -> None:
+def _check_proxy(api: httpx.Client, token: str) -> None:
     _up("scaled to 2 api containers", "--scale", f"api={proxy_checks.SCALE}")
     containers = _compose("ps", "--quiet", "api").stdout.split()
     _expect(len(containers) == proxy_checks.SCALE, f"api containers: {containers}")
@@ -160,7 +161,7 @@ def _check_proxy(api: httpx.Client, token: str, slug: str) -> None:
         proxy_checks.check_edge_refusals(api)
         proxy_checks.check_forwarded_headers(api, containers)
         proxy_checks.check_load_balancing(api, containers)
-        proxy_checks.check_rolling_restart(str(api.base_url), token, slug, containers)
+        proxy_checks.check_rolling_restart(str(api.base_url), token, containers)
     except proxy_checks.ProxyCheckError as error:
         raise CheckFailedError(str(error)) from None
     _up("back to 1 api container", "--scale", "api=1")
@@ -173,16 +174,16 @@ def run() -> None:
     _migrate_while_the_database_starts()
     _up("up")
     api = httpx.Client(base_url=os.environ["API_PUBLISH_URL"], timeout=10)
-    slug, token = _create_article(api)
+    marker, token = _write_marker(api)
     _check_container()
     _check_logs()
-    _check_proxy(api, token, slug)
+    _check_proxy(api, token)
     _compose("restart")
     _up("restart")
-    _read_article(api, slug, "docker compose restart")
+    _read_marker(api, token, marker, "docker compose restart")
     _compose("down")
     _up("down and up (volume kept)")
-    _read_article(api, slug, "docker compose down && up")
+    _read_marker(api, token, marker, "docker compose down && up")
     _graceful_stop()
 
 

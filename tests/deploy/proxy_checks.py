@@ -132,8 +132,8 @@ def check_load_balancing(api: httpx.Client, containers: list[str]) -> None:
 class _Load:
     """Clients sending reads and writes through the proxy until stopped."""
 
-    def __init__(self, base_url: str, token: str, slug: str) -> None:
-        self.base_url, self.token, self.slug = base_url, token, slug
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url, self.token = base_url, token
         self.statuses: Counter[int] = Counter()
         self.failures: list[str] = []
         self.running = True
@@ -142,13 +142,13 @@ class _Load:
         headers = {"Authorization": f"Token {self.token}"}
         with httpx.Client(base_url=self.base_url, timeout=30, headers=headers) as client:
             while self.running:
-                for method, path in [
-                    ("GET", "/api/articles?limit=5"),
-                    ("POST", f"/api/articles/{self.slug}/favorite"),
-                    ("DELETE", f"/api/articles/{self.slug}/favorite"),
+                for method, path, body in [
+                    ("GET", "/api/user", None),  # a driver read
+                    ("PUT", "/api/user", {"user": {"bio": "under load"}}),  # a limited write
+                    ("GET", "/api/user/sessions", None),  # a read through the session
                 ]:
                     try:
-                        response = client.request(method, path)
+                        response = client.request(method, path, json=body)
                     except httpx.TransportError as error:
                         self.failures.append(f"{method} {path}: {error!r}")
                         continue
@@ -183,7 +183,7 @@ def _resolver_valid_seconds() -> int:
     return int(found[1])
 
 
-def check_rolling_restart(base_url: str, token: str, slug: str, containers: list[str]) -> None:
+def check_rolling_restart(base_url: str, token: str, containers: list[str]) -> None:
     def restart_one_at_a_time() -> None:
         for container in containers:
             _docker("restart", "--time", "40", container)
@@ -193,7 +193,7 @@ def check_rolling_restart(base_url: str, token: str, slug: str, containers: list
             # only the instance now stopping and has nowhere to send (a 503).
             time.sleep(_resolver_valid_seconds() + 1)
 
-    load = _Load(base_url, token, slug)
+    load = _Load(base_url, token)
     load.during(restart_one_at_a_time)
     _expect(not load.failures, f"requests failed ({load.statuses}): {load.failures[:3]}")
     # 429: the write limiter answering one user's burst of favorites, by design. Every

@@ -19,18 +19,19 @@ import pytest
 from devtools import devdb
 from tests.deploy.server import production_server
 from tests.support.pgbouncer import running_pgbouncer
+from tests.support.probe_app import PROBE_APP_MODULE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / ".devdb" / "outage-test"
-DATABASE = "conduit_outage"
+DATABASE = "outage_check"
 CLIENTS = 8
 ENOUGH = 20  # responses of each kind before moving on
 PATIENCE_SECONDS = 60
 
 
-# Both ways a read reaches the database: through the request's session (the tags) and on
-# a connection borrowed from the pool for one driver read (a page of articles).
-PATHS = ("/api/tags", "/api/articles?limit=5")
+# Both ways a read reaches the database: through the request's session and on
+# a connection borrowed from the pool for one driver read.
+PATHS = ("/probe/things", "/probe/things/driver-read")
 
 
 class Load:
@@ -106,7 +107,9 @@ async def test_behind_pgbouncer_too(scratch_postgres: devdb.EmbeddedPostgres) ->
 
 async def _outage_under_load(scratch_postgres: devdb.EmbeddedPostgres, **environment: str) -> None:
     # WARNING: no access log lines, so the server's output pipe cannot fill up.
-    with production_server(workers=1, LOG_LEVEL="WARNING", **environment) as server:
+    with production_server(
+        workers=1, LOG_LEVEL="WARNING", APP_MODULE=PROBE_APP_MODULE, **environment
+    ) as server:
         load = Load(server.base_url)
         running = asyncio.create_task(load.run())
         try:

@@ -108,3 +108,10 @@ async def set_role_statement_timeout(url: str, milliseconds: int | None) -> None
     )
     database = make_url(url).database
     await run_directly(url, f'ALTER ROLE CURRENT_USER IN DATABASE "{database}" {value}')
+
+
+def run_alembic(connection: Connection, action: str, *args: str) -> None:
+    """An Alembic command (`upgrade`, `downgrade`, `check`...) on `connection`."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    getattr(command, action)(config, *args)

@@ -1,6 +1,6 @@
 """Roles: a ladder, each role holding every right of the ones below it.
 
-`user` < `moderator` (deletes any article or comment) < `admin` (also changes roles and
+`user` < `moderator` (may remove what others wrote) < `admin` (also changes roles and
 (de)activates accounts). Routes ask for a rung with the `Moderator` and `Admin`
 dependencies (app/deps.py), which call `require_role`: 401 without a valid token, 403
 below the rung. Stored as text in `users.role`, guarded by a CHECK constraint listing

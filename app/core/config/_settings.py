@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str = "conduit-api"
     jwt_audience: str = "conduit-clients"
-    # Sessions (docs/identity.md, "Sessions and refresh tokens"): short access tokens, rotated refresh
-    # tokens that lapse when unused, and a session that ends after an absolute lifetime.
+    # Sessions (docs/identity.md, "Sessions and refresh tokens"): short access tokens, rotated
+    # refresh tokens that lapse when unused, and a session that ends after an absolute lifetime.
     access_token_ttl_minutes: int = Field(default=15, ge=1, le=60 * 24)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)
     session_absolute_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -229,7 +229,7 @@ class Settings(BaseSettings):
     def _links_are_https_beyond_this_host(cls, value: str, info: ValidationInfo) -> str:
         parsed = urlsplit(value)
         if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-            raise ValueError("FRONTEND_URL must be an http(s) URL, e.g. https://conduit.example")
+            raise ValueError("FRONTEND_URL must be an http(s) URL, e.g. https://app.example")
         environment = info.data.get("environment")
         clear_text = parsed.scheme == "http" and not _is_loopback(parsed.hostname)
         if clear_text and environment != "development":

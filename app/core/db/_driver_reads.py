@@ -2,7 +2,7 @@
 
 Why: per statement, SQLAlchemy's execution layer (a greenlet hop, an execution context,
 the cursor adapter, result and row objects) costs about 100 µs of CPU on top of asyncpg's
-own ~90 µs. On the reads nearly every request makes (the authenticated user, article
+own ~90 µs. On the reads nearly every request makes (the authenticated user, a resource
 pages) that was a third of the request.
 
 What stays: the statement is built with SQLAlchemy from the models; it runs on the

@@ -58,7 +58,7 @@ class Sessions:
     `transactional` runs the request in one transaction (BEGIN ... COMMIT). `autocommit`
     serves read-only requests: each statement is its own implicit transaction, which
     saves the BEGIN and COMMIT round trips. Reads that must see one snapshot across
-    statements phrase it as one statement (see app/conduit/articles/views.py).
+    statements phrase it as one statement (a feature's read model shows how).
     """
 
     transactional: async_sessionmaker[AsyncSession]

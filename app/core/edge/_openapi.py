@@ -16,7 +16,7 @@ HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "pa
 
 
 def operation_id(route: APIRoute) -> str:
-    """The route's name in camelCase (`get_article` → `getArticle`): the `operationId`, and
+    """The route's name in camelCase (`get_profile` → `getProfile`): the `operationId`, and
     so the function name in clients generated from the document. Stable while the endpoint
     function keeps its name (or the route its `name=`); the committed `openapi.json` shows
     any change in review."""

@@ -4,7 +4,7 @@ Why not `app.include_router`: since FastAPI 0.165 an included router stays a nod
 own (`_IncludedRouter`), and a request is matched against it twice — once to find the
 router among the app's routes (walking its routes), once more inside it to pick the route
 — with context saved and restored in the scope around every candidate. Measured on
-`GET /api/user` and `GET /api/articles/{slug}`: 5-7% of the request's CPU. Adding each
+`GET /api/user` and a one-resource read: 5-7% of the request's CPU. Adding each
 route to the app, as `include_router` itself did before 0.165, leaves one walk over one
 list of routes.
 

@@ -15,7 +15,7 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 def path_item_for(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The OpenAPI path item whose template matches a concrete request path."""
     paths = schema.get("paths", {})
-    if path in paths:  # a literal path ("/api/articles/feed") beats a template
+    if path in paths:  # a literal path ("/api/users/login") beats a template
         exact: dict[str, Any] = paths[path]
         return exact
     for template, item in paths.items():

@@ -47,7 +47,7 @@ router = APIRouter()
 
 
 def route_template(scope: Scope) -> str:
-    """ "/api/articles/my-post/comments/7" -> "/api/articles/{slug}/comments/{comment_id}".
+    """ "/api/admin/users/bob/role" -> "/api/admin/users/{username}/role".
 
     Built from the path and the matched path parameters (public ASGI scope data), as
     included routers only know their own part of the path.

@@ -3,7 +3,7 @@
 `app/main.py` imports this module only when tracing is on, so with it off no SDK,
 exporter or instrumentation is loaded and a request meets nothing of it. When on:
 
-- a server span per request, named by its route template (`GET /api/articles/{slug}`),
+- a server span per request, named by its route template (`GET /api/profiles/{username}`),
   with the HTTP status (`TracingMiddleware`, the outermost layer, around the edge);
 - a child span per SQL statement on the worker's engine, and per outgoing httpx call;
 - the trace id in every log record made while a span is current (`trace_id`), and in

@@ -8,7 +8,7 @@
   (heartbeats, shutdown, caps).
 - `begin_draining`: the server is shutting down, so open streams end.
 
-Nothing here knows what the events are about: a channel, a topic (e.g. one article),
+Nothing here knows what the events are about: a channel, a topic (e.g. one thread),
 a kind and a small JSON object.
 """
 

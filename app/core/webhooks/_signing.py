@@ -1,16 +1,17 @@
-"""HMAC-SHA256 signatures of webhook bodies, in the `Conduit-Signature` header.
+"""HMAC-SHA256 signatures of webhook bodies, in the `Webhook-Signature` header.
 
 The header is `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
 Signing the timestamp with the body lets a receiver refuse replays older than a few
 minutes; the `v1=` label leaves room for another scheme (receivers accept any `v1` that
-matches, so a secret can be rotated by signing with both). docs/webhooks.md has the receiver's recipe.
+matches, so a secret can be rotated by signing with both). docs/webhooks.md has the
+receiver's recipe.
 """
 
 import hashlib
 import hmac
 import secrets
 
-SIGNATURE_HEADER = "Conduit-Signature"
+SIGNATURE_HEADER = "Webhook-Signature"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
 
 

@@ -21,7 +21,7 @@ WebhookUrl = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=URL_MAX_LENGTH),
     NotBlank,
-    Field(json_schema_extra={"format": "uri"}, examples=["https://example.com/hooks/conduit"]),
+    Field(json_schema_extra={"format": "uri"}, examples=["https://example.com/hooks/incoming"]),
 ]
 # StorableText first: a NUL is named as such, not as an unknown event.
 Events = Annotated[

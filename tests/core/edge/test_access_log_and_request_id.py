@@ -19,7 +19,7 @@ async def test_one_access_line_per_request_with_fields(
     client: AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.access"):
-        response = await client.get("/api/tags", headers={"X-Request-ID": "req-42"})
+        response = await client.get("/probe/things", headers={"X-Request-ID": "req-42"})
 
     [record] = _access_records(caplog)
     line = json.loads(JsonFormatter().format(record))
@@ -27,7 +27,7 @@ async def test_one_access_line_per_request_with_fields(
     assert line["logger"] == "app.access"
     assert line["level"] == "INFO"
     assert line["method"] == "GET"
-    assert line["path"] == "/api/tags"
+    assert line["path"] == "/probe/things"
     assert line["status"] == 200
     assert line["duration_ms"] >= 0
     assert line["client"]

@@ -51,7 +51,7 @@ def test_operations_with_input_declare_422(schema: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("NewUser", "email"), ("NewArticle", "title"), ("NewComment", "body")],
+    [("NewUser", "email"), ("NewThing", "name")],
 )
 def test_required_text_is_declared_non_blank(
     schema: dict[str, Any], model: str, field: str
@@ -74,7 +74,7 @@ def test_text_parameters_declare_that_nul_is_refused(schema: dict[str, Any]) -> 
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("ArticleChanges", "title"), ("ArticleChanges", "tagList"), ("UserChanges", "email")],
+    [("UserChanges", "email"), ("UserChanges", "username"), ("WebhookChanges", "url")],
 )
 def test_partial_update_fields_are_optional_but_not_nullable(
     schema: dict[str, Any], model: str, field: str
@@ -107,22 +107,20 @@ def test_operations_loading_by_path_declare_404(schema: dict[str, Any]) -> None:
 
 
 def test_optional_authentication_is_marked_as_such(schema: dict[str, Any]) -> None:
+    """A route that serves anyone but says more to a signed-in caller (OptionalUser) is
+    published with an anonymous alternative beside the token schemes; one that requires a
+    token is not (the domain's own are checked in its tests: tests/conduit/)."""
     anonymous_allowed = {
         f"{method} {path}"
         for method, path, operation in operations(schema)
         if {} in operation.get("security", [])
     }
-
-    assert anonymous_allowed == {
-        "GET /api/articles",
-        "GET /api/articles/{slug}",
-        "GET /api/articles/{slug}/comments",
-        "GET /api/articles/{slug}/comments/stream",
-        "GET /api/profiles/{username}",
-        "GET /api/v2/profiles/{username}",
-    }
-    feed = schema["paths"]["/api/articles/feed"]["get"]
-    assert feed["security"] == [{"OAuth2 password": []}, {"Token": []}]
+    assert "GET /probe/things" in anonymous_allowed
+    assert "GET /api/user" not in anonymous_allowed
+    assert schema["paths"]["/api/user"]["get"]["security"] == [
+        {"OAuth2 password": []},
+        {"Token": []},
+    ]
 
 
 def test_both_auth_schemes_are_published(schema: dict[str, Any]) -> None:
@@ -139,7 +137,7 @@ def test_both_auth_schemes_are_published(schema: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("get_article", "getArticle"), ("feed", "feed"), ("update_current_user", "updateCurrentUser")],
+    [("get_thing", "getThing"), ("feed", "feed"), ("update_current_user", "updateCurrentUser")],
 )
 def test_operation_id_is_the_route_name_in_camel_case(name: str, expected: str) -> None:
     route = APIRoute("/x", lambda: None, name=name)
@@ -150,8 +148,8 @@ def test_operation_id_is_the_route_name_in_camel_case(name: str, expected: str) 
 def test_operation_ids_are_unique_readable_and_come_from_route_names(
     app: FastAPI, schema: dict[str, Any]
 ) -> None:
-    # Generated clients name their functions after them: `getArticle`, not
-    # `get_article_api_articles__slug__get`.
+    # Generated clients name their functions after them: `getCurrentUser`, not
+    # `get_current_user_api_user_get`.
     ids = [operation["operationId"] for _, _, operation in operations(schema)]
     assert len(ids) == len(set(ids)), "two routes share a name: give one `name=`"
     assert all(re.fullmatch(r"[a-z][A-Za-z0-9]*", id_) for id_ in ids), ids

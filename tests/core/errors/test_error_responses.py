@@ -143,8 +143,8 @@ async def test_unexpected_error_is_a_bare_500_and_logged(
     ("method", "path", "allow"),
     [
         ("OPTIONS", "/api/user", "GET, PUT"),
-        ("PATCH", "/api/articles/some-slug", "DELETE, GET, PUT"),
-        ("PUT", "/api/articles", "GET, POST"),
+        ("PATCH", "/probe/things/some-name", "GET"),
+        ("PUT", "/probe/things", "GET, POST"),
     ],
 )
 async def test_405_lists_every_method_of_the_path(

@@ -23,6 +23,7 @@ from app.core.errors import RETRY_AFTER_SECONDS
 from app.deps import SessionDep
 from tests.support.contract import check_against_openapi
 from tests.support.ports import free_port
+from tests.support.probe_routes import with_probe_routes
 
 UNREACHABLE = "database unreachable"
 RECOVERED = "database reachable again"
@@ -38,7 +39,7 @@ def app(settings: Settings) -> FastAPI:
     """The real app, without an engine yet; built before the test so caplog sees its logs."""
     from app.main import create_app  # noqa: PLC0415 (see tests/conftest.py)
 
-    return create_app(settings)
+    return with_probe_routes(create_app(settings))
 
 
 @asynccontextmanager
@@ -70,16 +71,17 @@ def messages(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRec
 async def test_refused_connections_are_503_and_logged_once_until_recovery(
     app: FastAPI, settings: Settings, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/conduit"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/unreachable"
     down = create_engine(settings.model_copy(update={"database_url": url}))
     try:
         async with serving(app, down) as client:
-            responses = await asyncio.gather(*(client.get("/api/tags") for _ in range(5)))
-            responses.append(await client.get("/api/articles"))
+            # Through the request's session, and through a driver read.
+            responses = await asyncio.gather(*(client.get("/probe/things") for _ in range(5)))
+            responses.append(await client.get("/probe/things/driver-read"))
     finally:
         await down.dispose()
     async with serving(app, engine) as client:
-        back = await client.get("/api/tags")
+        back = await client.get("/probe/things")
 
     for response in responses:
         assert_outage(response)
@@ -100,7 +102,7 @@ async def test_a_pool_without_a_free_connection_in_time_is_503(
     busy = create_engine(tight)
     try:
         async with busy.connect(), serving(app, busy) as client:
-            response = await client.get("/api/tags")
+            response = await client.get("/probe/things")
     finally:
         await busy.dispose()
 
@@ -144,7 +146,7 @@ async def test_a_connection_lost_mid_request_is_503(
 
 
 def _missing_file() -> None:
-    Path("/nonexistent/conduit-test").read_text()
+    Path("/nonexistent/outage-test").read_text()
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 
 async def test_metrics_use_route_templates_not_raw_paths(client: AsyncClient) -> None:
-    await client.get("/api/profiles/somebody")
+    await client.get("/probe/things/somebody")
     await client.get("/api/no/such/route")
 
     text = (await client.get("/metrics")).text
 
-    assert 'route="/api/profiles/{username}"' in text
+    assert 'route="/probe/things/{name}"' in text
     assert 'route="<unmatched>"' in text
-    assert "/api/profiles/somebody" not in text
+    assert "/probe/things/somebody" not in text
     assert "http_request_duration_seconds_bucket" in text
     assert "http_requests_in_flight" in text
     assert "db_pool_connections_in_use" in text

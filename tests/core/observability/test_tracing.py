@@ -20,6 +20,7 @@ from opentelemetry.trace import SpanKind
 from app.core.config import Settings
 from app.core.observability import JsonFormatter
 from tests.support.contract import check_against_openapi
+from tests.support.probe_routes import with_probe_routes
 
 
 @dataclass
@@ -45,7 +46,7 @@ async def _answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
 async def traced(settings: Settings) -> AsyncIterator[Traced]:
     from app.main import create_app  # noqa: PLC0415
 
-    app = create_app(settings.model_copy(update={"otel_enabled": True}))
+    app = with_probe_routes(create_app(settings.model_copy(update={"otel_enabled": True})))
     exporter = InMemorySpanExporter()
     app.state.tracing.exporter = exporter
     peer = await asyncio.start_server(_answer_ok, "127.0.0.1", 0)
@@ -79,17 +80,17 @@ async def test_a_request_is_a_server_span_named_by_route_with_a_child_per_statem
     traced: Traced, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="app.access"):
-        response = await traced.client.get("/api/articles/no-such-article")
+        response = await traced.client.get("/probe/things/no-such-thing")
 
     assert response.status_code == 404
     spans = traced.spans()
     server = _server_span(spans)
-    assert server.name == "GET /api/articles/{slug}"
-    assert (server.attributes or {})["http.route"] == "/api/articles/{slug}"
+    assert server.name == "GET /probe/things/{name}"
+    assert (server.attributes or {})["http.route"] == "/probe/things/{name}"
     assert _status(server) == 404
     children = [span for span in spans if span.kind == SpanKind.CLIENT]  # and a pool connect
     [statement] = [span for span in children if "db.statement" in (span.attributes or {})]
-    assert str((statement.attributes or {})["db.statement"]).startswith("SELECT articles.slug")
+    assert str((statement.attributes or {})["db.statement"]).startswith("SELECT users.")
     assert server.context is not None
     for span in children:
         assert span.parent is not None
@@ -135,7 +136,7 @@ async def test_an_unmatched_path_is_named_by_its_method_alone(traced: Traced) ->
 async def test_an_incoming_traceparent_is_the_parent(traced: Traced) -> None:
     parent_trace = "4bf92f3577b34da6a3ce929d0e0e4736"
     header = f"00-{parent_trace}-00f067aa0ba902b7-01"
-    response = await traced.client.get("/api/articles/missing", headers={"traceparent": header})
+    response = await traced.client.get("/probe/things/missing", headers={"traceparent": header})
 
     assert response.json()["trace_id"] == parent_trace
     server = _server_span(traced.spans())

@@ -43,18 +43,19 @@ async def test_writes_beyond_the_quota_get_429_with_ratelimit_fields(
 ) -> None:
     fan = await register(limited, "fan")  # an anonymous write: counted for the address
     other = await register(limited, "other")
-    await register(limited, "celeb")  # the address's third: its quota is spent
+    await register(limited, "third")  # the address's third: its quota is spent
+    thing = {"thing": {"name": "a thing"}}
 
     statuses, remaining = [], []
     for _ in range(LIMIT + 1):
-        response = await limited.post("/api/profiles/celeb/follow", headers=fan.headers)
+        response = await limited.post("/probe/things", json=thing, headers=fan.headers)
         statuses.append(response.status_code)
         remaining.append(response.headers.get("RateLimit", ""))
     refused = response
-    reads = [await limited.get("/api/profiles/celeb", headers=fan.headers) for _ in range(5)]
-    others = await limited.post("/api/profiles/celeb/follow", headers=other.headers)
+    reads = [await limited.get("/probe/things", headers=fan.headers) for _ in range(5)]
+    others = await limited.post("/probe/things", json=thing, headers=other.headers)
 
-    assert statuses == [200] * LIMIT + [429]
+    assert statuses == [201] * LIMIT + [429]
     assert [value.split(";")[1] for value in remaining[:LIMIT]] == ["r=2", "r=1", "r=0"]
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["errors"] == {"request": ["rate limit 'writes' exceeded"]}
@@ -63,7 +64,7 @@ async def test_writes_beyond_the_quota_get_429_with_ratelimit_fields(
     assert refused.headers["RateLimit"] == f'"writes";r=0;t={refused.headers["Retry-After"]}'
     assert all(read.status_code == 200 for read in reads)  # reads are not limited
     assert "RateLimit" not in reads[0].headers
-    assert others.status_code == 200  # per user: another user has a quota of its own
+    assert others.status_code == 201  # per user: another user has a quota of its own
 
 
 async def test_registrations_are_limited_per_address(limited: AsyncClient) -> None:
@@ -78,7 +79,7 @@ async def test_registrations_are_limited_per_address(limited: AsyncClient) -> No
 
 def test_the_openapi_document_declares_the_429_on_limited_operations(app: FastAPI) -> None:
     paths = app.openapi()["paths"]
-    follow = paths["/api/profiles/{username}/follow"]["post"]["responses"]["429"]
+    follow = paths["/probe/things"]["post"]["responses"]["429"]
     assert set(follow["headers"]) == {"Retry-After", "RateLimit-Policy", "RateLimit"}
     assert follow["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"
@@ -89,8 +90,8 @@ def test_the_openapi_document_declares_the_429_on_limited_operations(app: FastAP
         for method, operation in item.items()
         if "429" in operation["responses"]
     }
-    assert "GET /api/articles" not in limited
-    assert "GET /api/articles/{slug}/comments/stream" not in limited
-    assert {"POST /api/articles", "PUT /api/user", "POST /api/users"} <= limited
+    assert "GET /probe/things" not in limited
+    assert {"POST /probe/things", "POST /probe/things/anonymous"} <= limited
+    assert {"PUT /api/user", "POST /api/users"} <= limited
     # Login has its own throttle (also a 429), counted per email and address.
     assert "POST /api/users/login" in limited

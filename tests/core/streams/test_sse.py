@@ -17,7 +17,7 @@ from app.core.streams import (
     replay,
 )
 
-CHANNEL, TOPIC = "sse_test", "article-1"
+CHANNEL, TOPIC = "sse_test", "thread-1"
 
 
 async def _render(session: AsyncSession, event: Event) -> dict[str, Any] | None:

@@ -10,12 +10,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conduit.articles.models import Article
-from app.conduit.comments.models import Comment
 from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
 from app.identity.users.models import User
-from tests.support.articles import create_article
 from tests.support.users import RegisteredUser, register
 
 ROLES = ["anonymous", "user", "moderator", "admin"]
@@ -23,27 +20,10 @@ ROLES = ["anonymous", "user", "moderator", "admin"]
 
 @dataclass(frozen=True)
 class World:
-    author: RegisteredUser
-    slug: str
-    comment_id: int
     target: RegisteredUser
 
 
 Action = Callable[[AsyncClient, dict[str, str], World], Awaitable[Response]]
-
-
-async def _delete_article(client: AsyncClient, headers: dict[str, str], w: World) -> Response:
-    return await client.delete(f"/api/articles/{w.slug}", headers=headers)
-
-
-async def _delete_comment(client: AsyncClient, headers: dict[str, str], w: World) -> Response:
-    url = f"/api/articles/{w.slug}/comments/{w.comment_id}"
-    return await client.delete(url, headers=headers)
-
-
-async def _edit_article(client: AsyncClient, headers: dict[str, str], w: World) -> Response:
-    body = {"article": {"body": "edited by someone else"}}
-    return await client.put(f"/api/articles/{w.slug}", headers=headers, json=body)
 
 
 async def _view_account(client: AsyncClient, headers: dict[str, str], w: World) -> Response:
@@ -69,9 +49,6 @@ async def _read_audit_log(client: AsyncClient, headers: dict[str, str], w: World
 
 # action: (how, status for anonymous, user, moderator, admin)
 MATRIX: dict[str, tuple[Action, tuple[int, int, int, int]]] = {
-    "delete another's article": (_delete_article, (401, 403, 204, 204)),
-    "delete another's comment": (_delete_comment, (401, 403, 204, 204)),
-    "edit another's article": (_edit_article, (401, 403, 403, 403)),
     "view an account": (_view_account, (401, 403, 403, 200)),
     "change a role": (_change_role, (401, 403, 403, 200)),
     "deactivate an account": (_deactivate, (401, 403, 403, 200)),
@@ -93,12 +70,7 @@ async def as_role(client: AsyncClient, session: AsyncSession, role: str) -> Regi
 
 @pytest.fixture
 async def world(client: AsyncClient) -> World:
-    author = await register(client)
-    slug = (await create_article(client, author))["slug"]
-    comment = await client.post(
-        f"/api/articles/{slug}/comments", headers=author.headers, json={"comment": {"body": "b"}}
-    )
-    return World(author, slug, comment.json()["comment"]["id"], await register(client))
+    return World(await register(client))
 
 
 @pytest.mark.parametrize(("action", "role", "expected"), CELLS)
@@ -134,16 +106,7 @@ async def _check_effect(
     reload = select(User).where(User.username == w.target.username)
     target = await session.scalar(reload.execution_options(populate_existing=True))
     assert target is not None
-    article = await session.scalar(select(Article.id).where(Article.slug == w.slug))
-    comment = await session.scalar(select(Comment.id).where(Comment.id == w.comment_id))
-    edited = await session.scalar(select(Article.body).where(Article.slug == w.slug))
-    if action == "delete another's article":
-        assert (article is None) == allowed
-    elif action == "delete another's comment":
-        assert (comment is None) == allowed
-    elif action == "edit another's article":
-        assert edited == "Very carefully."
-    elif action == "change a role":
+    if action == "change a role":
         assert target.role == ("moderator" if allowed else "user")
     elif action == "deactivate an account":
         assert (target.deactivated_at is not None) == allowed
@@ -159,17 +122,17 @@ async def test_a_new_role_applies_to_the_very_next_request(
 ) -> None:
     admin = await as_role(client, session, "admin")
     helper = await register(client)
-    assert (await _delete_comment(client, helper.headers, world)).status_code == 403
+    assert (await _view_account(client, helper.headers, world)).status_code == 403
 
     promoted = await client.put(
         f"/api/admin/users/{helper.username}/role",
         headers=admin.headers,
-        json={"role": "moderator"},
+        json={"role": "admin"},
     )
 
     assert promoted.status_code == 200
-    assert promoted.json()["user"]["role"] == "moderator"
-    assert (await _delete_comment(client, helper.headers, world)).status_code == 204
+    assert promoted.json()["user"]["role"] == "admin"
+    assert (await _view_account(client, helper.headers, world)).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.identity.users.models import User
-from tests.support.articles import create_article
 from tests.support.users import PASSWORD, RegisteredUser, log_in, register
 
 
@@ -148,39 +147,6 @@ async def test_role_changes_are_recorded(client: AsyncClient, session: AsyncSess
     assert event["details"] == {"previous": "user", "role": "moderator"}
     # Reactivating an active account changes nothing, so records nothing.
     assert await _events(client, admin, action="account.reactivated") == []
-
-
-async def test_moderation_deletes_are_recorded_and_own_deletes_are_not(
-    client: AsyncClient, session: AsyncSession
-) -> None:
-    admin = await _admin(client, session)
-    author = await register(client)
-    mine = await create_article(client, author, title="Mine to delete")
-    theirs = await create_article(client, author, title="Moderated")
-    comment = await client.post(
-        f"/api/articles/{theirs['slug']}/comments",
-        headers=author.headers,
-        json={"comment": {"body": "a rude remark"}},
-    )
-    comment_id = comment.json()["comment"]["id"]
-
-    await client.delete(f"/api/articles/{mine['slug']}", headers=author.headers)
-    await client.delete(
-        f"/api/articles/{theirs['slug']}/comments/{comment_id}", headers=admin.headers
-    )
-    await client.delete(f"/api/articles/{theirs['slug']}", headers=admin.headers)
-
-    article_event = await _latest(client, admin, "article.deleted_by_moderator")
-    assert (article_event["actor"], article_event["subject"]) == (admin.username, author.username)
-    assert article_event["details"] == {"slug": theirs["slug"], "title": "Moderated"}
-    comment_event = await _latest(client, admin, "comment.deleted_by_moderator")
-    assert comment_event["details"] == {
-        "comment_id": comment_id,
-        "article": theirs["slug"],
-        "body": "a rude remark",
-    }
-    deleted = await _events(client, admin, action="article.deleted_by_moderator")
-    assert len(deleted) == 1
 
 
 async def test_pages_go_back_in_time_without_overlap(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
@@ -18,10 +18,14 @@ from app.core.jobs import FailedJob, failed_jobs
 from app.core.jobs.worker import run_worker
 from app.core.webhooks import SIGNATURE_HEADER, verify
 from app.identity.users.models import User
-from app.integrations.webhooks.events import DELIVERY_JOB
+from app.integrations.webhooks.events import DELIVERY_JOB, emit
 from app.integrations.webhooks.jobs import deliver_webhook  # noqa: F401 (declares the task, as the worker command does)
+from app.integrations.webhooks.schemas import WebhookEvent
 from tests.support.peer import Peer, running_peer
 from tests.support.users import RegisteredUser, register
+
+# Any event of the catalog: what causes it is the features' business (tests/conduit/).
+EVENT = next(iter(WebhookEvent))
 
 
 @dataclass
@@ -35,17 +39,19 @@ class Stack:
         return await register(self.client, f"{self.prefix}{name}")
 
     async def hook(self, owner: RegisteredUser, url: str) -> dict[str, Any]:
-        body = {"webhook": {"url": url, "events": ["profile.followed"]}}
+        body = {"webhook": {"url": url, "events": [EVENT.value]}}
         response = await self.client.post("/api/webhooks", headers=owner.headers, json=body)
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()["webhook"]
         return created
 
-    async def follow(self, fan: RegisteredUser, owner: RegisteredUser) -> None:
-        response = await self.client.post(
-            f"/api/profiles/{owner.username}/follow", headers=fan.headers
-        )
-        assert response.status_code == 200
+    async def announce(self, fan: RegisteredUser, owner: RegisteredUser) -> None:
+        """What a feature's service does when `fan` causes an event for `owner`: `emit`, in
+        the transaction of the change (here one of its own, committed)."""
+        async with AsyncSession(self.engine) as session, session.begin():
+            owner_id = await session.scalar(select(User.id).where(User.username == owner.username))
+            assert owner_id is not None
+            await emit(session, owner_id, EVENT, {"from": fan.username})
 
     async def deliveries(self, owner: RegisteredUser, hook_id: int) -> list[dict[str, Any]]:
         response = await self.client.get(
@@ -126,7 +132,7 @@ async def stack(tuned: Settings, engine: AsyncEngine) -> AsyncIterator[Stack]:
 async def test_an_event_is_delivered_signed(stack: Stack, peer: Peer) -> None:
     owner, fan = await stack.user("owner"), await stack.user("fan")
     hook = await stack.hook(owner, f"{peer.base_url}/ok")
-    await stack.follow(fan, owner)
+    await stack.announce(fan, owner)
 
     delivery = await stack.until_settled(owner, hook["id"])
     assert (delivery["status"], delivery["attempts"], delivery["responseStatus"]) == (
@@ -135,8 +141,8 @@ async def test_an_event_is_delivered_signed(stack: Stack, peer: Peer) -> None:
     [received] = peer.requests
     payload = json.loads(received.body)
     assert payload["id"] == delivery["id"]
-    assert payload["event"] == "profile.followed"
-    assert payload["data"] == {"follower": fan.username}
+    assert payload["event"] == EVENT.value
+    assert payload["data"] == {"from": fan.username}
     header = received.headers[SIGNATURE_HEADER.lower()]
     timestamp = int(header.split(",")[0].removeprefix("t="))
     assert verify(hook["secret"], header, received.body, now=timestamp)
@@ -147,7 +153,7 @@ async def test_a_failing_receiver_is_retried_then_the_delivery_fails(
 ) -> None:
     owner, fan = await stack.user("owner"), await stack.user("fan")
     hook = await stack.hook(owner, f"{peer.base_url}/status/500")
-    await stack.follow(fan, owner)
+    await stack.announce(fan, owner)
 
     delivery = await stack.until_settled(owner, hook["id"])
     assert (delivery["status"], delivery["attempts"]) == ("failed", 3)
@@ -174,7 +180,7 @@ async def _dead_webhook_jobs(engine: AsyncEngine) -> list[FailedJob]:
 async def test_the_failure_budget_disables_the_endpoint(stack: Stack, peer: Peer) -> None:
     owner, fan, other = await stack.user("owner"), await stack.user("fan"), await stack.user("o")
     hook = await stack.hook(owner, f"{peer.base_url}/redirect")  # redirects are not followed
-    await stack.follow(fan, owner)
+    await stack.announce(fan, owner)
 
     delivery = await stack.until_settled(owner, hook["id"])
     assert (delivery["status"], delivery["attempts"], delivery["responseStatus"]) == (
@@ -187,7 +193,7 @@ async def test_the_failure_budget_disables_the_endpoint(stack: Stack, peer: Peer
     assert endpoint["disabledReason"] == (
         "disabled after 2 failed deliveries in a row; last: answered 302"
     )
-    await stack.follow(other, owner)  # a disabled endpoint gets no new deliveries
+    await stack.announce(other, owner)  # a disabled endpoint gets no new deliveries
     assert len(await stack.deliveries(owner, hook["id"])) == 1
 
     again = await stack.client.put(path, headers=owner.headers, json={"webhook": {"enabled": True}})

@@ -9,12 +9,13 @@ from httpx import AsyncClient
 from app.core.config import Settings
 from app.core.outbound_http import create_http_client, get_http_client
 from app.core.webhooks import SIGNATURE_HEADER, verify
-from tests.support.articles import create_article
+from app.integrations.webhooks.schemas import WebhookEvent
 from tests.support.peer import Peer, running_peer
 from tests.support.ports import free_port
 from tests.support.users import RegisteredUser, register
 
-ALL_EVENTS = ["article.published", "comment.created", "profile.followed"]
+ALL_EVENTS = [event.value for event in WebhookEvent]
+ONE_EVENT = ALL_EVENTS[-1]
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +72,9 @@ async def test_crud_of_your_own_endpoints(client: AsyncClient) -> None:
     assert (await client.get(path)).status_code == 401
 
     changed = await client.put(
-        path, headers=owner.headers, json={"webhook": {"events": ["profile.followed"]}}
+        path, headers=owner.headers, json={"webhook": {"events": [ONE_EVENT]}}
     )
-    assert changed.json()["webhook"]["events"] == ["profile.followed"]
+    assert changed.json()["webhook"]["events"] == [ONE_EVENT]
     null_url = {"webhook": {"url": None}}
     assert (await client.put(path, headers=owner.headers, json=null_url)).status_code == 422
     assert (await client.delete(path, headers=other.headers)).status_code == 404
@@ -107,28 +108,9 @@ async def test_unknown_events_are_422(client: AsyncClient) -> None:
     response = await client.post(
         "/api/webhooks",
         headers=owner.headers,
-        json={"webhook": {"url": "https://example.com/h", "events": ["article.deleted"]}},
+        json={"webhook": {"url": "https://example.com/h", "events": ["no.such.event"]}},
     )
     assert response.status_code == 422
-
-
-@pytest.mark.usefixtures("loopback_allowed")
-async def test_events_are_logged_as_pending_deliveries(client: AsyncClient) -> None:
-    owner, fan = await register(client), await register(client)
-    hook = await _register_webhook(client, owner, "http://127.0.0.1:9/hook")
-    slug = (await create_article(client, owner))["slug"]
-    for _ in range(2):  # a repeated follow is not a new follower
-        await client.post(f"/api/profiles/{owner.username}/follow", headers=fan.headers)
-    comment = {"comment": {"body": "Nice"}}
-    await client.post(f"/api/articles/{slug}/comments", headers=fan.headers, json=comment)
-    await client.post(f"/api/articles/{slug}/comments", headers=owner.headers, json=comment)
-
-    response = await client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=owner.headers)
-    deliveries = response.json()["deliveries"]
-    assert [d["event"] for d in deliveries] == [
-        "comment.created", "profile.followed", "article.published",
-    ]  # fmt: skip
-    assert {d["status"] for d in deliveries} == {"pending"}
 
 
 @pytest.mark.usefixtures("loopback_allowed")
