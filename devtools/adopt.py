@@ -246,7 +246,8 @@ def _drop_make_targets(targets: tuple[str, ...]) -> None:
 
 def _documents() -> list[Path]:
     docs = sorted((REPO_ROOT / "docs").glob("*.md"))
-    return [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *docs]
+    template = REPO_ROOT / ".github" / "pull_request_template.md"
+    return [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", template, *docs]
 
 
 def _strip_doc_blocks(block: str, removed: tuple[str, ...]) -> None:

