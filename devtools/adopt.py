@@ -359,7 +359,12 @@ def adopt(name: str, without: tuple[str, ...], *, force: bool = False) -> list[s
         "- read migrations/versions/0001_initial.py, then commit everything;",
         "- add your first feature: docs/adding-a-feature.md;",
     ]
-    if "webhooks" not in without:
+    if "webhooks" in without:
+        next_steps.append(
+            "- the WEBHOOK_* settings in app/core/config/_settings.py are unused now: delete"
+            " them with their lines in .env.example and docs/configuration.md;"
+        )
+    else:
         next_steps.append(
             "- declare your webhook events in app/integrations/webhooks/schemas.py (WebhookEvent)"
             " and emit() them from your services;"

@@ -9,8 +9,6 @@
 import json
 import textwrap
 
-from app.integrations.webhooks.events import DELIVERY_JOB
-from app.integrations.webhooks.jobs import deliver_webhook
 from tests.support.probes import last_line_printed
 
 _PROBE = textwrap.dedent(
@@ -24,24 +22,6 @@ _PROBE = textwrap.dedent(
 
 def test_the_api_imports_no_job_runner_and_no_cryptography() -> None:
     modules = json.loads(last_line_printed(_PROBE))
-    assert "app.integrations.webhooks.router" in modules  # the probe did load the whole API
+    assert "app.identity.users.router" in modules  # the probe did load the whole API
     unwanted = ("procrastinate", "psycopg", "psycopg_pool", "cryptography")
     assert [name for name in modules if name.split(".")[0] in unwanted] == []
-
-
-def test_the_delivery_task_is_declared_as_the_api_names_it() -> None:
-    declared = (
-        deliver_webhook.name,
-        deliver_webhook.queue,
-        deliver_webhook.priority,
-        deliver_webhook.lock,
-        deliver_webhook.queueing_lock,
-    )
-    named = (
-        DELIVERY_JOB.name,
-        DELIVERY_JOB.queue,
-        DELIVERY_JOB.priority,
-        DELIVERY_JOB.lock,
-        DELIVERY_JOB.queueing_lock,
-    )
-    assert declared == named

@@ -74,7 +74,7 @@ def test_text_parameters_declare_that_nul_is_refused(schema: dict[str, Any]) -> 
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("UserChanges", "email"), ("UserChanges", "username"), ("WebhookChanges", "url")],
+    [("UserChanges", "email"), ("UserChanges", "username"), ("UserChanges", "password")],
 )
 def test_partial_update_fields_are_optional_but_not_nullable(
     schema: dict[str, Any], model: str, field: str
