@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from app.core.config import Settings
 from app.core.db import Sessions, create_engine
+from app.core.outbound_http import create_http_client, get_http_client
 from app.identity.users.models import User
 from tests.support.contract import check_against_openapi
 from tests.support.database import (
@@ -165,3 +166,20 @@ async def committed() -> AsyncIterator[tuple[AsyncClient, str]]:
         async with app.state.sessions.transactional.begin() as session:
             # What they made goes with them (ON DELETE CASCADE).
             await session.execute(delete(User).where(User.username.startswith(prefix)))
+
+
+@pytest.fixture
+async def loopback_allowed(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    """Outgoing calls to loopback admitted (the SSRF allow-list), through a real client
+    injected into `app`: for tests with a receiver on 127.0.0.1."""
+    tuned = settings.model_copy(
+        update={
+            "webhook_allowed_networks": ["127.0.0.0/8"],
+            "http_client_read_timeout_seconds": 0.5,
+        }
+    )
+    app.state.settings = tuned
+    async with create_http_client(tuned) as http:
+        app.dependency_overrides[get_http_client] = lambda: http
+        yield
+    app.dependency_overrides.clear()

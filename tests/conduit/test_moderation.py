@@ -4,18 +4,17 @@ themselves: tests/identity/.)"""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conduit.articles.models import Article
 from app.conduit.comments.models import Comment
-from app.identity.users.models import User
 from tests.support.articles import create_article
-from tests.support.users import RegisteredUser, register
+from tests.support.audit import audit_events, latest_audit_event
+from tests.support.users import RegisteredUser, as_role, register
 
 ROLES = ["anonymous", "user", "moderator", "admin"]
 
@@ -56,12 +55,6 @@ CELLS = [
 ]
 
 
-async def _as_role(client: AsyncClient, session: AsyncSession, role: str) -> RegisteredUser:
-    user = await register(client)
-    await session.execute(update(User).where(User.username == user.username).values(role=role))
-    return user
-
-
 @pytest.fixture
 async def world(client: AsyncClient) -> World:
     author = await register(client)
@@ -81,7 +74,7 @@ async def test_moderation_matrix(  # noqa: PLR0917 (fixtures and the cell)
     role: str,
     expected: int,
 ) -> None:
-    headers = {} if role == "anonymous" else (await _as_role(client, session, role)).headers
+    headers = {} if role == "anonymous" else (await as_role(client, session, role)).headers
     how, _ = MATRIX[action]
 
     response = await how(client, headers, world)
@@ -102,7 +95,7 @@ async def test_moderation_matrix(  # noqa: PLR0917 (fixtures and the cell)
 async def test_a_promotion_to_moderator_applies_to_the_very_next_request(
     client: AsyncClient, session: AsyncSession, world: World
 ) -> None:
-    admin = await _as_role(client, session, "admin")
+    admin = await as_role(client, session, "admin")
     helper = await register(client)
     assert (await _delete_comment(client, helper.headers, world)).status_code == 403
 
@@ -116,23 +109,10 @@ async def test_a_promotion_to_moderator_applies_to_the_very_next_request(
     assert (await _delete_comment(client, helper.headers, world)).status_code == 204
 
 
-async def _audit_events(
-    client: AsyncClient, admin: RegisteredUser, **params: Any
-) -> list[dict[str, Any]]:
-    response = await client.get("/api/admin/audit-events", headers=admin.headers, params=params)
-    assert response.status_code == 200, response.text
-    events: list[dict[str, Any]] = response.json()["events"]
-    return events
-
-
-async def _latest(client: AsyncClient, admin: RegisteredUser, action: str) -> dict[str, Any]:
-    return (await _audit_events(client, admin, action=action, limit=1))[0]
-
-
 async def test_moderation_deletes_are_recorded_and_own_deletes_are_not(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _as_role(client, session, "admin")
+    admin = await as_role(client, session, "admin")
     author = await register(client)
     mine = await create_article(client, author, title="Mine to delete")
     theirs = await create_article(client, author, title="Moderated")
@@ -149,14 +129,14 @@ async def test_moderation_deletes_are_recorded_and_own_deletes_are_not(
     )
     await client.delete(f"/api/articles/{theirs['slug']}", headers=admin.headers)
 
-    article_event = await _latest(client, admin, "article.deleted_by_moderator")
+    article_event = await latest_audit_event(client, admin, "article.deleted_by_moderator")
     assert (article_event["actor"], article_event["subject"]) == (admin.username, author.username)
     assert article_event["details"] == {"slug": theirs["slug"], "title": "Moderated"}
-    comment_event = await _latest(client, admin, "comment.deleted_by_moderator")
+    comment_event = await latest_audit_event(client, admin, "comment.deleted_by_moderator")
     assert comment_event["details"] == {
         "comment_id": comment_id,
         "article": theirs["slug"],
         "body": "a rude remark",
     }
-    deleted = await _audit_events(client, admin, action="article.deleted_by_moderator")
+    deleted = await audit_events(client, admin, action="article.deleted_by_moderator")
     assert len(deleted) == 1

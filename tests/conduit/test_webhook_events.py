@@ -1,34 +1,13 @@
 """The Conduit events webhooks announce: publishing, commenting and following (the
 webhooks feature itself: tests/integrations/webhooks/)."""
 
-from collections.abc import AsyncIterator
-
 import pytest
-from fastapi import FastAPI
 from httpx import AsyncClient
 
-from app.core.config import Settings
-from app.core.outbound_http import create_http_client, get_http_client
 from tests.support.articles import create_article
 from tests.support.users import register
 
 CONDUIT_EVENTS = ["article.published", "comment.created", "profile.followed"]
-
-
-@pytest.fixture
-async def loopback_allowed(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    """Loopback admitted by the allow-list, and a real outgoing client injected."""
-    tuned = settings.model_copy(
-        update={
-            "webhook_allowed_networks": ["127.0.0.0/8"],
-            "http_client_read_timeout_seconds": 0.5,
-        }
-    )
-    app.state.settings = tuned
-    async with create_http_client(tuned) as http:
-        app.dependency_overrides[get_http_client] = lambda: http
-        yield
-    app.dependency_overrides.clear()
 
 
 @pytest.mark.usefixtures("loopback_allowed")

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.identity.users.models import User
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -55,3 +59,10 @@ async def log_in(
     )
     assert response.status_code == 200, response.text
     return signed_in(response.json())
+
+
+async def as_role(client: AsyncClient, session: AsyncSession, role: str) -> RegisteredUser:
+    """A newly registered user given `role` directly in the test's transaction."""
+    user = await register(client)
+    await session.execute(update(User).where(User.username == user.username).values(role=role))
+    return user

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
 from app.identity.users.models import User
-from tests.support.users import RegisteredUser, register
+from tests.support.users import RegisteredUser, as_role, register
 
 ROLES = ["anonymous", "user", "moderator", "admin"]
 
@@ -60,12 +60,6 @@ CELLS = [
     for action, (_, statuses) in MATRIX.items()
     for i, role in enumerate(ROLES)
 ]
-
-
-async def as_role(client: AsyncClient, session: AsyncSession, role: str) -> RegisteredUser:
-    user = await register(client)
-    await session.execute(update(User).where(User.username == user.username).values(role=role))
-    return user
 
 
 @pytest.fixture

@@ -1,39 +1,19 @@
 """Security events are recorded with actor, subject, time, client, request id; admins page them."""
 
-from typing import Any
-
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.identity.users.models import User
-from tests.support.users import PASSWORD, RegisteredUser, log_in, register
-
-
-async def _admin(client: AsyncClient, session: AsyncSession) -> RegisteredUser:
-    admin = await register(client)
-    await session.execute(update(User).where(User.username == admin.username).values(role="admin"))
-    return admin
-
-
-async def _events(
-    client: AsyncClient, admin: RegisteredUser, **params: Any
-) -> list[dict[str, Any]]:
-    response = await client.get("/api/admin/audit-events", headers=admin.headers, params=params)
-    assert response.status_code == 200, response.text
-    events: list[dict[str, Any]] = response.json()["events"]
-    return events
-
-
-async def _latest(client: AsyncClient, admin: RegisteredUser, action: str) -> dict[str, Any]:
-    return (await _events(client, admin, action=action, limit=1))[0]
+from tests.support.audit import audit_events, latest_audit_event
+from tests.support.users import PASSWORD, as_role, log_in, register
 
 
 async def test_a_login_is_recorded_with_client_and_request_id(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
 
     await client.post(
@@ -42,7 +22,7 @@ async def test_a_login_is_recorded_with_client_and_request_id(
         headers={"X-Request-ID": "login-request-1"},
     )
 
-    event = await _latest(client, admin, "login.succeeded")
+    event = await latest_audit_event(client, admin, "login.succeeded")
     assert event["actor"] == event["subject"] == bob.username
     assert event["clientAddress"] == "127.0.0.1"
     assert event["requestId"] == "login-request-1"
@@ -55,7 +35,7 @@ async def test_a_login_is_recorded_with_client_and_request_id(
 async def test_failed_logins_are_recorded_though_the_request_fails(
     client: AsyncClient, session: AsyncSession, email: str, reason: str
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     email = bob.email if email == "known" else email
 
@@ -64,7 +44,7 @@ async def test_failed_logins_are_recorded_though_the_request_fails(
     )
 
     assert response.status_code == 401
-    event = await _latest(client, admin, "login.failed")
+    event = await latest_audit_event(client, admin, "login.failed")
     assert event["actor"] is None
     assert event["subject"] == (bob.username if reason == "wrong password" else None)
     assert event["details"] == {"reason": reason}
@@ -73,16 +53,16 @@ async def test_failed_logins_are_recorded_though_the_request_fails(
 async def test_a_deactivated_account_signing_in_is_recorded(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     await client.post(f"/api/admin/users/{bob.username}/deactivate", headers=admin.headers)
 
     login = {"user": {"email": bob.email, "password": PASSWORD}}
     assert (await client.post("/api/users/login", json=login)).status_code == 403
 
-    event = await _latest(client, admin, "login.failed")
+    event = await latest_audit_event(client, admin, "login.failed")
     assert (event["subject"], event["details"]) == (bob.username, {"reason": "deactivated"})
-    deactivation = await _latest(client, admin, "account.deactivated")
+    deactivation = await latest_audit_event(client, admin, "account.deactivated")
     assert (deactivation["actor"], deactivation["subject"]) == (admin.username, bob.username)
     assert deactivation["details"] == {"ended": 1}
 
@@ -90,14 +70,14 @@ async def test_a_deactivated_account_signing_in_is_recorded(
 async def test_a_reused_refresh_token_is_recorded(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     body = {"refreshToken": bob.refresh_token}
     await client.post("/api/users/refresh", json=body)
 
     assert (await client.post("/api/users/refresh", json=body)).status_code == 401
 
-    event = await _latest(client, admin, "refresh_token.reused")
+    event = await latest_audit_event(client, admin, "refresh_token.reused")
     assert event["subject"] == bob.username
     assert event["details"] == {"session_id": bob.session_id, "session_revoked": True}
 
@@ -105,7 +85,7 @@ async def test_a_reused_refresh_token_is_recorded(
 async def test_session_endings_and_password_changes_are_recorded(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     phone = await log_in(client, bob)
     tablet = await log_in(client, bob)
@@ -116,7 +96,7 @@ async def test_session_endings_and_password_changes_are_recorded(
     again = await log_in(client, bob, password="new phrase!")
     await client.delete("/api/user/sessions", headers=again.headers)
 
-    mine = await _events(client, admin, user=bob.username)
+    mine = await audit_events(client, admin, user=bob.username)
     actions = [event["action"] for event in mine]
     assert actions[:5] == [
         "session.logged_out_everywhere",
@@ -134,7 +114,7 @@ async def test_session_endings_and_password_changes_are_recorded(
 
 
 async def test_role_changes_are_recorded(client: AsyncClient, session: AsyncSession) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
 
     await client.put(
@@ -142,17 +122,17 @@ async def test_role_changes_are_recorded(client: AsyncClient, session: AsyncSess
     )
     await client.post(f"/api/admin/users/{bob.username}/reactivate", headers=admin.headers)
 
-    event = await _latest(client, admin, "account.role_changed")
+    event = await latest_audit_event(client, admin, "account.role_changed")
     assert (event["actor"], event["subject"]) == (admin.username, bob.username)
     assert event["details"] == {"previous": "user", "role": "moderator"}
     # Reactivating an active account changes nothing, so records nothing.
-    assert await _events(client, admin, action="account.reactivated") == []
+    assert await audit_events(client, admin, action="account.reactivated") == []
 
 
 async def test_pages_go_back_in_time_without_overlap(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     for _ in range(5):
         await client.post(
@@ -165,8 +145,12 @@ async def test_pages_go_back_in_time_without_overlap(
         params={"limit": 2, "action": "login.failed"},
     )
     body = first.json()
-    second = await _events(client, admin, limit=2, action="login.failed", before=body["nextBefore"])
-    rest = await _events(client, admin, limit=50, action="login.failed", before=second[-1]["id"])
+    second = await audit_events(
+        client, admin, limit=2, action="login.failed", before=body["nextBefore"]
+    )
+    rest = await audit_events(
+        client, admin, limit=50, action="login.failed", before=second[-1]["id"]
+    )
 
     ids = [event["id"] for event in body["events"] + second + rest]
     assert len(ids) == len(set(ids)) >= 5
@@ -180,10 +164,10 @@ async def test_pages_go_back_in_time_without_overlap(
 
 
 async def test_unknown_filters_match_nothing(client: AsyncClient, session: AsyncSession) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
 
-    assert await _events(client, admin, action="no.such.action") == []
-    assert await _events(client, admin, user="nobody-at-all") == []
+    assert await audit_events(client, admin, action="no.such.action") == []
+    assert await audit_events(client, admin, user="nobody-at-all") == []
 
 
 @pytest.mark.parametrize(
@@ -193,7 +177,7 @@ async def test_unknown_filters_match_nothing(client: AsyncClient, session: Async
 async def test_bad_paging_is_422(
     client: AsyncClient, session: AsyncSession, params: dict[str, int], field: str
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
 
     response = await client.get("/api/admin/audit-events", headers=admin.headers, params=params)
 
@@ -204,12 +188,12 @@ async def test_bad_paging_is_422(
 async def test_the_log_keeps_the_event_of_a_deleted_user(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    admin = await _admin(client, session)
+    admin = await as_role(client, session, "admin")
     bob = await register(client)
     await client.post("/api/users/logout", headers=bob.headers)
     await session.execute(delete(User).where(User.username == bob.username))
 
-    event = await _latest(client, admin, "session.logged_out")
+    event = await latest_audit_event(client, admin, "session.logged_out")
 
     assert event["details"] == {"session_id": bob.session_id}
     assert event["actor"] is event["subject"] is None

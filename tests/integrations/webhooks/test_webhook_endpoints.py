@@ -1,6 +1,6 @@
 """Webhook endpoints: CRUD of your own, URLs refused, events logged, ping through a real peer."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -22,22 +22,6 @@ ONE_EVENT = ALL_EVENTS[-1]
 def peer() -> Iterator[Peer]:
     with running_peer() as peer:
         yield peer
-
-
-@pytest.fixture
-async def loopback_allowed(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    """Loopback admitted by the allow-list, and a real outgoing client injected."""
-    tuned = settings.model_copy(
-        update={
-            "webhook_allowed_networks": ["127.0.0.0/8"],
-            "http_client_read_timeout_seconds": 0.5,
-        }
-    )
-    app.state.settings = tuned
-    async with create_http_client(tuned) as http:
-        app.dependency_overrides[get_http_client] = lambda: http
-        yield
-    app.dependency_overrides.clear()
 
 
 async def _register_webhook(
