@@ -129,6 +129,10 @@ def check_load_balancing(api: httpx.Client, containers: list[str]) -> None:
     print(f"ok  40 requests spread over {SCALE} containers: {sorted(served.values())}", flush=True)
 
 
+# The load changes the image, never the bio the check reads back after restarts.
+_LOAD_IMAGE = "https://example.com/under-load.png"
+
+
 class _Load:
     """Clients sending reads and writes through the proxy until stopped."""
 
@@ -144,7 +148,7 @@ class _Load:
             while self.running:
                 for method, path, body in [
                     ("GET", "/api/user", None),  # a driver read
-                    ("PUT", "/api/user", {"user": {"bio": "under load"}}),  # a limited write
+                    ("PUT", "/api/user", {"user": {"image": _LOAD_IMAGE}}),  # a limited write
                     ("GET", "/api/user/sessions", None),  # a read through the session
                 ]:
                     try:
