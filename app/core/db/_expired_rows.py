@@ -23,8 +23,15 @@ async def delete_expired(
     Rows another transaction holds are skipped (SKIP LOCKED): concurrent writes never wait
     on each other's sweep, and what one leaves the next one takes.
     """
+    # A materialized CTE: the LIMIT is applied once. As `IN (subquery)` the planner may run
+    # the locking subquery as a semi-join more than once, deleting more than one batch.
     expired = (
-        select(key).where(expires_at < func.now()).limit(batch).with_for_update(skip_locked=True)
+        select(key)
+        .where(expires_at < func.now())
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .cte("expired")
+        .prefix_with("MATERIALIZED")
     )
-    sweep = delete(key.class_).where(key.in_(expired))
+    sweep = delete(key.class_).where(key.in_(select(expired.c[key.key])))
     await session.execute(sweep.execution_options(synchronize_session=False))
