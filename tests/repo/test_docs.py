@@ -17,7 +17,7 @@ DOCS = sorted((REPO_ROOT / "docs").glob("*.md"))
 DOCUMENTS = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *DOCS]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^(#{1,6}) (.+)$")
-MARKER = re.compile(r"^<!-- (/?)(\w+) -->$")
+MARKER = re.compile(r"<!-- (/?)(\w+) -->")
 # The blocks `make adopt` removes: about the Conduit domain, webhooks, live streams.
 ADOPTION_BLOCKS = {"conduit", "webhooks", "streams"}
 
@@ -88,11 +88,14 @@ def test_the_paths_and_targets_named_exist(document: Path) -> None:
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=_name)
 def test_adoption_blocks_are_balanced_and_not_nested(document: Path) -> None:
+    """A block is whole lines, or a part of a paragraph (`make adopt` cuts either)."""
     open_block = None
-    for number, line in enumerate(document.read_text().splitlines(), 1):
-        match = MARKER.match(line.strip())
-        if match is None:
-            continue
+    markers = (
+        (number, match)
+        for number, line in enumerate(_outside_code(document.read_text()), 1)
+        for match in MARKER.finditer(re.sub(r"`[^`]*`", "", line))
+    )
+    for number, match in markers:
         closing, name = match.group(1) == "/", match.group(2)
         assert name in ADOPTION_BLOCKS, f"line {number}: unknown block {name}"
         if closing:
