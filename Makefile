@@ -54,8 +54,8 @@ revision: install ## New migration from model changes: make revision m="add bio 
 	DATABASE_URL="$$($(LOCAL) db-url)" $(BIN)/alembic revision --autogenerate --head app@head -m "$(m)"
 
 # The features' tests (every API route) run a second time through PgBouncer. Not the ones
-# that LISTEN (live streams, the job worker): production gives those a direct connection
-# (DB_LISTEN_URL), and they have their own PgBouncer checks in tests/core/db/pooler/.
+# that LISTEN (live streams, the job worker): production gives those a direct connection,
+# and they have their own PgBouncer checks in tests/core/db/pooler/.
 FEATURE_TESTS := $(wildcard tests/identity tests/conduit tests/integrations) tests/core/ratelimit \
 	$(addprefix --ignore=,$(wildcard tests/conduit/comments/test_comment_stream.py \
 		tests/integrations/webhooks/test_delivery.py))
@@ -120,8 +120,8 @@ admin: install ## Grant a registered account a role: make admin email=you@exampl
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)
 
-adopt: install ## Make the template your service: make adopt NAME=orders [WITHOUT=webhooks]
-	@test -n "$(NAME)" || { echo 'usage: make adopt NAME=<service> [WITHOUT="webhooks"]'; exit 1; }
+adopt: install ## Make the template your service: make adopt NAME=orders [WITHOUT="webhooks streams"]
+	@test -n "$(NAME)" || { echo 'usage: make adopt NAME=<service> [WITHOUT="webhooks streams"]'; exit 1; }
 	$(BIN)/python -m devtools.adopt "$(NAME)" --without "$(WITHOUT)"
 
 docker-check: install ## Build the image and run the Compose stack for real (needs a Docker engine)

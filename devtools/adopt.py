@@ -1,7 +1,7 @@
 """`make adopt NAME=<service>`: the template becomes your service, in one command.
 
 Run on a fresh clone. It renames the project, removes the Conduit reference domain (and,
-with `--without webhooks`, the webhooks integration), resets the service's migration
+with `--without`, the webhooks integration or live streams), resets the service's migration
 history to one initial revision (the platform's branch stays), rewrites openapi.json and
 says what is left to do. docs/adopting.md describes it; tests/repo/test_adopting.py runs
 it on a copy of the repository and then that copy's own lint and tests.
@@ -26,7 +26,7 @@ NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME_MAX_LENGTH = 40
 # How the project is called in the template, wherever a name is the project's.
 TEMPLATE_NAME = "conduit"
-OPTIONAL = ("webhooks",)
+OPTIONAL = ("webhooks", "streams")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,26 @@ WEBHOOKS_PATHS = (
     "tests/core/webhooks",
     "docs/webhooks.md",
 )
+# Live streams (Server-Sent Events): nothing else of the platform needs them, and once the
+# Conduit comment stream is gone no feature publishes on a channel.
+STREAMS_PATHS = (
+    "app/core/streams",
+    "tests/core/streams",
+    "tests/support/sse_client.py",
+    "migrations/platform/p0003_stream_events.py",
+    "docs/streams.md",
+)
 CONDUIT_EDITS = (
+    # The layout trees of the docs: an entry that goes on over several lines.
+    Edit("README.md", "embedded PostgreSQL, seed\n", "embedded PostgreSQL\n"),
+    Edit("README.md", "repo/, bench/, support/", "repo/, support/"),
+    Edit("docs/architecture.md", "seed (demo data), openapi", "openapi"),
+    Edit("docs/architecture.md", "<feature>/, conduit/<feature>/,", "<feature>/,"),
+    Edit(
+        "docs/architecture.md",
+        "promises), bench/ (`make bench`), conformance/ (the RealWorld suites),\n",
+        "promises),\n",
+    ),
     Edit(
         "devtools/local.py",
         '"migrate", "seed", "admin", "db-url"',
@@ -100,6 +119,14 @@ CONDUIT_EDITS = (
         "tests/identity tests/conduit tests/integrations",
         "tests/identity tests/integrations",
     ),
+    # The adopted project has no adoption blocks left to check.
+    Edit(
+        "tests/repo/test_docs.py",
+        "# The blocks `make adopt` removes: about the Conduit domain, webhooks, live streams.\n"
+        'ADOPTION_BLOCKS = {"conduit", "webhooks", "streams"}',
+        "# The template's `make adopt` removed its blocks of the docs: none is left.\n"
+        "ADOPTION_BLOCKS: set[str] = set()",
+    ),
     Edit(
         "app/features.py",
         "    # The Conduit routes first (the hottest paths are matched soonest), identity after.\n",
@@ -118,9 +145,179 @@ CONDUIT_EDITS = (
 )
 WEBHOOKS_EDITS = (
     Edit(
+        "docs/architecture.md",
+        ",\n                          integrations/webhooks/; plus cli/",
+        ";\n                          plus cli/",
+    ),
+    Edit(
         "app/features.py",
         'JOB_MODULES: tuple[str, ...] = ("app.integrations.webhooks.jobs",)',
         "JOB_MODULES: tuple[str, ...] = ()",
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        "    # Webhooks: destinations refused unless public or in these CIDRs"
+        " (app/core/webhooks/).\n"
+        "    webhook_allowed_networks: Annotated[list[str], NoDecode]"
+        " = Field(default_factory=list)\n"
+        "    # Consecutive failed delivery attempts after which an endpoint is disabled.\n"
+        "    webhook_failure_budget: int = Field(default=15, ge=1)\n\n",
+        "",
+    ),
+    Edit("app/core/config/_settings.py", '        "webhook_allowed_networks",\n', ""),
+    Edit(
+        "app/core/config/_settings.py",
+        '    @field_validator("webhook_allowed_networks")\n'
+        "    @classmethod\n"
+        "    def _networks_are_cidrs(cls, value: list[str]) -> list[str]:\n"
+        "        for cidr in value:\n"
+        "            try:\n"
+        "                ipaddress.ip_network(cidr, strict=False)\n"
+        "            except ValueError as error:\n"
+        '                raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS: {cidr!r} is not a network")'
+        " from error\n"
+        "        return value\n\n",
+        "",
+    ),
+    Edit("app/core/__init__.py", "`outbound_http`, `webhooks`,", "`outbound_http`,"),
+    # The loopback allow-list of the webhook tests (the only ones that call out).
+    Edit(
+        "tests/conftest.py",
+        "\n"
+        "\n"
+        "@pytest.fixture\n"
+        "async def loopback_allowed(app: FastAPI, settings: Settings) -> AsyncIterator[None]:\n"
+        '    """Outgoing calls to loopback admitted (the SSRF allow-list), through a real client\n'
+        '    injected into `app`: for tests with a receiver on 127.0.0.1."""\n'
+        "    tuned = settings.model_copy(\n"
+        "        update={\n"
+        '            "webhook_allowed_networks": ["127.0.0.0/8"],\n'
+        '            "http_client_read_timeout_seconds": 0.5,\n'
+        "        }\n"
+        "    )\n"
+        "    app.state.settings = tuned\n"
+        "    async with create_http_client(tuned) as http:\n"
+        "        app.dependency_overrides[get_http_client] = lambda: http\n"
+        "        yield\n"
+        "    app.dependency_overrides.clear()\n",
+        "\n",
+    ),
+    Edit(
+        "tests/conftest.py",
+        "from app.core.outbound_http import create_http_client, get_http_client\n",
+        "",
+    ),
+    Edit(
+        "app/core/jobs/_stalled.py",
+        "idempotent (a webhook delivery carries its id, so receivers can drop repeats).",
+        "idempotent (e.g. a delivery carries its id, so receivers can drop repeats).",
+    ),
+    Edit("README.md", "HTTP, webhooks,", "HTTP,"),
+    Edit("README.md", "outbound_http/ webhooks/ ", "outbound_http/ "),
+    Edit("docs/architecture.md", "outbound_http/\n  webhooks/ ", "outbound_http/\n  "),
+)
+STREAMS_EDITS = (
+    Edit("app/main.py", "ROUTERS, STREAM_CHANNELS, V2_ROUTERS", "ROUTERS, V2_ROUTERS"),
+    Edit(
+        "app/main.py",
+        "    # Connects on the first stream only (app/core/streams/_fanout.py).\n"
+        "    app.state.event_fanout = fanout = event_fanout(settings, STREAM_CHANNELS)\n",
+        "",
+    ),
+    Edit("app/main.py", "        await fanout.close()\n", ""),
+    Edit(
+        "app/core/edge/server_worker.py",
+        "    def shutdown(self) -> None:\n"
+        "        # The server is shutting down: open streams end now, or the graceful shutdown\n"
+        "        # would wait for them until Gunicorn's graceful timeout"
+        " (app/core/streams/_draining.py).\n"
+        "        begin_draining()\n"
+        "        super().shutdown()\n\n",
+        "",
+    ),
+    Edit(
+        "app/features.py",
+        "# The live-event channels the worker's fan-out listens on (app/core/streams).\n"
+        "STREAM_CHANNELS: tuple[str, ...] = ()\n",
+        "",
+    ),
+    Edit("app/features.py", "routers, live-event channels and jobs", "routers and jobs"),
+    # The platform's branch goes on from the job queue to the rate-limit counters.
+    Edit("migrations/platform/p0004_rate_limit_counters.py", "Revises: p0003", "Revises: p0002"),
+    Edit(
+        "migrations/platform/p0004_rate_limit_counters.py",
+        'down_revision: str | None = "p0003"',
+        'down_revision: str | None = "p0002"',
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        "    # LISTEN for live events (app/core/streams) needs a direct connection: set this to\n"
+        "    # PostgreSQL itself when DATABASE_URL points at PgBouncer in transaction mode.\n"
+        "    db_listen_url: str | None = None\n",
+        "",
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        "    # Server-Sent Events streams (app/core/streams): comment lines this often keep"
+        " proxies\n"
+        "    # from timing them out; at most this many open per worker (then 503); events kept\n"
+        "    # this long for clients resuming with Last-Event-ID.\n"
+        "    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)\n"
+        "    stream_max_per_worker: int = Field(default=100, ge=1)\n"
+        "    stream_event_retention_seconds: int = Field(default=86_400, ge=60)\n\n",
+        "",
+    ),
+    Edit(
+        "tests/core/db/test_migrations.py",
+        "the job queue,\n    stream events, rate-limit counters",
+        "the job queue,\n    rate-limit counters",
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        '@field_validator("database_url", "db_listen_url")',
+        '@field_validator("database_url")',
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        "if not value:  # DB_LISTEN_URL unset or empty: DATABASE_URL",
+        "if not value:",
+    ),
+    Edit(
+        "app/core/config/_settings.py",
+        "    @property\n"
+        "    def listen_dsn(self) -> str:\n"
+        '        """The plain `postgresql://` URL asyncpg connects to for LISTEN."""\n'
+        "        url = self.db_listen_url or self.database_url\n"
+        '        return "postgresql://" + url.partition("://")[2]\n\n',
+        "",
+    ),
+    Edit("app/core/__init__.py", "`streams`, `ratelimit`", "`ratelimit`"),
+    Edit("README.md", "streams, rate limits", "rate limits"),
+    Edit("README.md", "streams/ ratelimit/", "ratelimit/"),
+    Edit("docs/architecture.md", "streams/ ratelimit/", "ratelimit/"),
+    Edit("docs/architecture.md", "job queue, stream events, limits)", "job queue, limits)"),
+    Edit("docs/architecture.md", "rate-limit counters, stream\nevents)", "rate-limit counters)"),
+    Edit("docs/database.md", "see it), stream events, rate-limit", "see it), rate-limit"),
+    Edit(
+        "docs/deployment.md",
+        "advisory locks or `LISTEN`: its one `LISTEN` per worker,\n"
+        "for live streams, goes to `DB_LISTEN_URL`, which behind PgBouncer must name PostgreSQL\n"
+        "itself; a warning at start-up says so when it is unset); the job",
+        "advisory locks or `LISTEN`); the job",
+    ),
+    Edit(
+        "deploy/k8s/components/pgbouncer/kustomization.yaml",
+        "      # LISTEN (the comment streams) needs a session of its own: straight to PostgreSQL,\n"
+        "      # with the URL the migration Job uses.\n"
+        "      - op: add\n"
+        "        path: /spec/template/spec/containers/0/env/-\n"
+        "        value:\n"
+        "          name: DB_LISTEN_URL\n"
+        "          valueFrom:\n"
+        "            secretKeyRef:\n"
+        "              name: conduit-secrets\n"
+        "              key: MIGRATION_DATABASE_URL\n",
+        "",
     ),
 )
 # Lines that register or name what is removed: every line holding one of these goes.
@@ -139,15 +336,42 @@ CONDUIT_LINES = {
         "COMMENT_DELETED_BY_MODERATOR",
     ),
     "THIRD_PARTY_NOTICES.md": ("tests/conformance/",),
+    # The rows of the role matrix and of the audit events that are about Conduit's content.
+    "docs/identity.md": (
+        "articles and comments |",
+        "article or comment |",
+        "anyone else's article |",
+        "_deleted_by_moderator` |",
+    ),
 }
 WEBHOOKS_LINES = {
     "app/features.py": ("from app.integrations", "        webhooks,\n"),
     "app/models.py": ("from app.integrations", '"WebhookDelivery"', '"WebhookEndpoint"'),
+    "docs/configuration.md": ("`WEBHOOK_",),
+    ".env.example": (
+        "# Webhooks: destinations must be public",
+        "(e.g. 10.20.0.0/16 for an internal receiver)",
+        "failed delivery attempts in a row (the owner",
+        "WEBHOOK_",
+    ),
+}
+STREAMS_LINES = {
+    "app/main.py": ("from app.core.streams",),
+    "app/core/edge/server_worker.py": ("from app.core.streams",),
+    "app/models.py": ("from app.core.streams", '"StreamEvent"'),
+    "docs/configuration.md": ("`DB_LISTEN_URL`", "`STREAM_"),
+    ".env.example": (
+        "Live comment streams LISTEN",
+        "point this at PostgreSQL directly. Empty: DATABASE_URL.",
+        "DB_LISTEN_URL=",
+        "# Server-Sent Events:",
+        "events are kept for clients resuming",
+        "STREAM_",
+    ),
 }
 # Exact model names of a registry line: "Follow" and "Tag" are named alone on theirs.
 CONDUIT_MODEL_NAMES = ("Follow", "Tag")
 MAKE_TARGETS = ("seed", "bench", "conformance", "adopt")
-DOC_BLOCKS = {"conduit": "conduit", "webhooks": "webhooks"}
 
 
 class AdoptionError(Exception):
@@ -251,20 +475,36 @@ def _documents() -> list[Path]:
 
 
 def _strip_doc_blocks(block: str, removed: tuple[str, ...]) -> None:
-    """Delete `<!-- block -->` ... `<!-- /block -->`, and every remaining line that links
-    to or names a removed path or `make` target (a table row, a list item)."""
-    pattern = re.compile(rf"^<!-- {block} -->\n.*?^<!-- /{block} -->\n", re.MULTILINE | re.DOTALL)
+    """Delete `<!-- block -->` ... `<!-- /block -->` (whole lines, or within a line), and
+    every remaining table row, list item or line of code that links to or names a removed
+    path or `make` target. Prose that still names one stops the adoption: cutting a line
+    out of a paragraph would leave it broken, so such prose belongs in a block."""
+    lines_block = re.compile(
+        rf"^<!-- {block} -->\n.*?^<!-- /{block} -->\n", re.MULTILINE | re.DOTALL
+    )
+    inline_block = re.compile(rf" ?<!-- {block} -->.*?<!-- /{block} -->", re.DOTALL)
     names = [f"make {target}" for target in MAKE_TARGETS]
     for gone in removed:
         names += [f"({gone}", f"`{gone}", f"({Path(gone).name})", f"({Path(gone).name}#"]
+    # In a code block (a layout tree, commands) a path stands bare.
+    bare = re.compile("|".join(rf"(?<![\w/-]){re.escape(gone)}(?![\w.-])" for gone in removed))
+    broken: list[str] = []
     for document in _documents():
-        text = pattern.sub("", document.read_text())
-        lines = [
-            line
-            for line in text.splitlines(keepends=True)
-            if not any(name in line for name in names)
-        ]
-        document.write_text("".join(lines))
+        text = inline_block.sub("", lines_block.sub("", document.read_text()))
+        kept: list[str] = []
+        in_code = False
+        for number, line in enumerate(text.splitlines(keepends=True), start=1):
+            in_code ^= line.startswith("```")
+            if not any(name in line for name in names) and not (in_code and bare.search(line)):
+                kept.append(line)
+            elif not in_code and not line.lstrip().startswith(("|", "- ", "* ")):
+                broken.append(f"  {document.relative_to(REPO_ROOT)}:{number}: {line.strip()}")
+        document.write_text("".join(kept))
+    if broken:
+        raise AdoptionError(
+            f"prose names what {block} removes (put it in a <!-- {block} --> block):\n"
+            + "\n".join(broken)
+        )
 
 
 def _rename(name: str, snake: str, title: str) -> None:
@@ -341,30 +581,31 @@ def adopt(name: str, without: tuple[str, ...], *, force: bool = False) -> list[s
     _drop_lines(CONDUIT_LINES, CONDUIT_MODEL_NAMES)
     _drop_make_targets(MAKE_TARGETS)
     _remove(CONDUIT_PATHS)
-    _strip_doc_blocks(DOC_BLOCKS["conduit"], CONDUIT_PATHS)
+    _strip_doc_blocks("conduit", CONDUIT_PATHS)
     if "webhooks" in without:
         _apply(WEBHOOKS_EDITS)
         _drop_lines(WEBHOOKS_LINES)
         _remove(WEBHOOKS_PATHS)
-        _strip_doc_blocks(DOC_BLOCKS["webhooks"], WEBHOOKS_PATHS)
+        _strip_doc_blocks("webhooks", WEBHOOKS_PATHS)
+    if "streams" in without:
+        _apply(STREAMS_EDITS)
+        _drop_lines(STREAMS_LINES)
+        _remove(STREAMS_PATHS)
+        _strip_doc_blocks("streams", STREAMS_PATHS)
     _rename(name, snake, title)
     _reset_migrations()
     _python("-m", "devtools.openapi", env={"DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1/x"})
     _python("-m", "ruff", "format", "--quiet", ".")
+    kept = [option for option in OPTIONAL if option not in without]
     next_steps = [
-        f"{title}: the Conduit domain is gone; identity, the platform"
-        + ("" if "webhooks" in without else " and webhooks")
+        f"{title}: the Conduit domain is gone; identity and the platform"
+        + (f" (with {' and '.join(kept)})" if kept else "")
         + " remain.",
         "Next:",
         "- read migrations/versions/0001_initial.py, then commit everything;",
         "- add your first feature: docs/adding-a-feature.md;",
     ]
-    if "webhooks" in without:
-        next_steps.append(
-            "- the WEBHOOK_* settings in app/core/config/_settings.py are unused now: delete"
-            " them with their lines in .env.example and docs/configuration.md;"
-        )
-    else:
+    if "webhooks" not in without:
         next_steps.append(
             "- declare your webhook events in app/integrations/webhooks/schemas.py (WebhookEvent)"
             " and emit() them from your services;"

@@ -1,8 +1,9 @@
 """`make adopt` on a copy of the repository leaves a clean project of its own.
 
-The copy is a clone of the committed tree (HEAD), adopted as `acme-orders`; then its own
-lint and its whole test suite run in it, with coverage, on a database of their own. This
-is what docs/adopting.md promises, and what a newcomer gets.
+The copy is a clone of the committed tree (HEAD), adopted as `acme-orders` twice: as it
+comes (the platform whole) and with the least (`WITHOUT="webhooks streams"`); then each
+copy's own lint and whole test suite run in it, with coverage, on a database of its own.
+This is what docs/adopting.md promises, and what a newcomer gets.
 """
 
 import asyncio
@@ -20,6 +21,14 @@ from tests.support.database import scratch_database
 from tests.support.documents import REPO_ROOT
 
 NAME = "acme-orders"
+# What each adoption leaves out, and the paths that must be gone with it.
+VARIANTS = {
+    "whole": ((), ()),
+    "least": (
+        ("webhooks", "streams"),
+        ("app/integrations", "app/core/webhooks", "app/core/streams", "docs/streams.md"),
+    ),
+}
 VENV_BIN = Path(sys.executable).parent
 # What pytest-cov and pytest set for their own children: the copy's run is a project of
 # its own, not a subprocess of this one.
@@ -37,9 +46,12 @@ def _run(copy: Path, *command: str, **extra: str) -> subprocess.CompletedProcess
     )
 
 
-@pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    copy = tmp_path_factory.mktemp("adoption") / NAME
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def adopted(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    without, _ = VARIANTS[request.param]
+    copy = tmp_path_factory.mktemp(f"adoption-{request.param}") / NAME
     cloned = subprocess.run(  # noqa: S603
         ["git", "clone", "--quiet", str(REPO_ROOT), str(copy)],  # noqa: S607
         capture_output=True,
@@ -48,7 +60,9 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     )
     assert cloned.returncode == 0, cloned.stderr
     (copy / ".venv").symlink_to(REPO_ROOT / ".venv")  # the tools, installed once
-    result = _run(copy, str(VENV_BIN / "python"), "-m", "devtools.adopt", NAME)
+    result = _run(
+        copy, str(VENV_BIN / "python"), "-m", "devtools.adopt", NAME, "--without", " ".join(without)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return copy, result.stdout
 
@@ -80,6 +94,18 @@ def test_nothing_of_the_reference_domain_is_left(adopted: tuple[Path, str]) -> N
     assert not (copy / "docs" / "conduit.md").exists()
 
 
+def test_what_was_left_out_is_gone_and_unnamed(adopted: tuple[Path, str]) -> None:
+    copy, _ = adopted
+    # The copy lives in adoption-<variant>N (pytest numbers the folders it makes).
+    gone = VARIANTS[copy.parent.name.removeprefix("adoption-").rstrip("0123456789")][1]
+    assert [path for path in gone if (copy / path).exists()] == []
+    texts = _tracked_text(copy, "app", "tests", "docs") | {
+        name: (copy / name).read_text() for name in ("README.md", ".env.example", "Makefile")
+    }
+    named = {path: [g for g in gone if g in text] for path, text in texts.items()}
+    assert {path: names for path, names in named.items() if names} == {}
+
+
 def test_the_project_has_its_name(adopted: tuple[Path, str]) -> None:
     copy, _ = adopted
     assert 'name = "acme-orders"' in (copy / "pyproject.toml").read_text()
@@ -95,7 +121,9 @@ def test_the_service_history_is_one_initial_revision_beside_the_platforms(
     service = sorted(p.name for p in (copy / "migrations" / "versions").glob("*.py"))
     platform = sorted(p.name for p in (copy / "migrations" / "platform").glob("*.py"))
     assert service == ["0001_initial.py"]
-    assert platform == sorted(p.name for p in (REPO_ROOT / "migrations" / "platform").glob("*.py"))
+    template = {p.name for p in (REPO_ROOT / "migrations" / "platform").glob("*.py")}
+    assert set(platform) <= template
+    assert ("p0003_stream_events.py" in platform) == (copy / "app" / "core" / "streams").exists()
     initial = (copy / "migrations" / "versions" / "0001_initial.py").read_text()
     assert 'branch_labels: str | Sequence[str] | None = ("app",)' in initial
     assert '"users"' in initial
