@@ -14,7 +14,7 @@ from app.conduit.articles.models import Article
 from app.conduit.comments.models import Comment
 from tests.support.articles import create_article
 from tests.support.audit import audit_events, latest_audit_event
-from tests.support.users import RegisteredUser, as_role, register
+from tests.support.users import RegisteredUser, as_role, promote, register
 
 ROLES = ["anonymous", "user", "moderator", "admin"]
 
@@ -99,13 +99,8 @@ async def test_a_promotion_to_moderator_applies_to_the_very_next_request(
     helper = await register(client)
     assert (await _delete_comment(client, helper.headers, world)).status_code == 403
 
-    promoted = await client.put(
-        f"/api/admin/users/{helper.username}/role",
-        headers=admin.headers,
-        json={"role": "moderator"},
-    )
+    await promote(client, admin, helper, "moderator")
 
-    assert promoted.status_code == 200
     assert (await _delete_comment(client, helper.headers, world)).status_code == 204
 
 

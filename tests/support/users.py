@@ -66,3 +66,14 @@ async def as_role(client: AsyncClient, session: AsyncSession, role: str) -> Regi
     user = await register(client)
     await session.execute(update(User).where(User.username == user.username).values(role=role))
     return user
+
+
+async def promote(
+    client: AsyncClient, admin: RegisteredUser, user: RegisteredUser, role: str
+) -> None:
+    """`admin` gives `user` the role through the API (`PUT /api/admin/users/{username}/role`)."""
+    promoted = await client.put(
+        f"/api/admin/users/{user.username}/role", headers=admin.headers, json={"role": role}
+    )
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["user"]["role"] == role

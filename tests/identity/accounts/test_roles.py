@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
 from app.identity.users.models import User
-from tests.support.users import RegisteredUser, as_role, register
+from tests.support.users import RegisteredUser, as_role, promote, register
 
 ROLES = ["anonymous", "user", "moderator", "admin"]
 
@@ -118,14 +118,8 @@ async def test_a_new_role_applies_to_the_very_next_request(
     helper = await register(client)
     assert (await _view_account(client, helper.headers, world)).status_code == 403
 
-    promoted = await client.put(
-        f"/api/admin/users/{helper.username}/role",
-        headers=admin.headers,
-        json={"role": "admin"},
-    )
+    await promote(client, admin, helper, "admin")
 
-    assert promoted.status_code == 200
-    assert promoted.json()["user"]["role"] == "admin"
     assert (await _view_account(client, helper.headers, world)).status_code == 200
 
 
