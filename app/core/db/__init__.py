@@ -2,7 +2,8 @@
 
 - `create_engine` / `create_sessions`: built in the lifespan, one pool per worker (a fair
   pool whose connections are pinged after idle); `get_session` is the per-request session
-  behind `SessionDep`; `Base` is the declarative base every model uses (`Timestamps` mixin).
+  behind `SessionDep`; `release_connection` gives its connection back before a long wait;
+  `Base` is the declarative base every model uses (`Timestamps` mixin).
 - driver reads (`DriverRead`, `detached`): hot reads that borrow a pooled connection for
   one round trip when the request's session holds none.
 - `check_database_at_startup`: the migrations are applied, the connection budget fits, the
@@ -19,6 +20,7 @@ from app.core.db._engine import (
     create_engine,
     create_sessions,
     get_session,
+    release_connection,
     sqlstate,
     violated_constraint,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "detached",
     "get_session",
     "outage_log",
+    "release_connection",
     "run_reads_the_ordinary_way",
     "sqlstate",
     "violated_constraint",

@@ -105,6 +105,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.close()
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """Commit what `session` has done so far and give its connection back to the pool.
+
+    The rule (docs/architecture.md "Connections"): no pooled connection is held across
+    outgoing I/O or password hashing, the waits a client can make long or many. Load,
+    release, call out (or hash), then record the result: the session's next statement
+    begins a new, short transaction on whichever connection is free then. What was done
+    before the release is committed: call it before the request's own changes, not
+    between two that must be atomic.
+    """
+    if session.in_transaction():
+        await session.commit()
+
+
 def _driver_detail(error: Exception, attribute: str) -> str | None:
     """An attribute of the asyncpg exception behind a SQLAlchemy DBAPIError, if present."""
     cause = getattr(getattr(error, "orig", None), "__cause__", None)

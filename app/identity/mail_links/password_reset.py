@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.auth import hash_password
 from app.core.config import Settings
+from app.core.db import release_connection
 from app.core.edge import RequestOrigin
 from app.core.mail import Mail
 from app.core.ratelimit import LoginThrottle
@@ -65,12 +66,19 @@ async def request_reset(
 async def reset_password(
     session: AsyncSession, secret: str, new_password: str, origin: RequestOrigin
 ) -> None:
-    """Set the password the link's holder chose; `InvalidLink` if the link cannot be used."""
+    """Set the password the link's holder chose; `InvalidLink` if the link cannot be used.
+
+    The link is checked, the new password hashed holding no connection, and only then is
+    the link used and the password set, together (a link used meanwhile: `InvalidLink`).
+    """
+    await email_tokens.check(session, secret, PURPOSE)
+    await release_connection(session)
+    new_hash = await run_in_threadpool(hash_password, new_password)
     link = await email_tokens.use(session, secret, PURPOSE)
     user = link.user
     if user.deactivated_at is not None:
         raise InvalidLink
-    user.password_hash = await run_in_threadpool(hash_password, new_password)
+    user.password_hash = new_hash
     if user.email_verified_at is None:
         user.email_verified_at = datetime.now(UTC)  # the link reached that mailbox
     await session.flush()

@@ -7,7 +7,7 @@ used and return it), so two requests with one link cannot both succeed.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,21 @@ async def issue(
     )
     await delete_expired(session, EmailToken.digest, EmailToken.expires_at, SWEEP_BATCH)
     return token.secret
+
+
+async def check(session: AsyncSession, secret: str, purpose: EmailTokenPurpose) -> None:
+    """`InvalidLink` unless the link is usable now: a read, for work to do before `use`
+    (which still decides, atomically)."""
+    usable = await session.scalar(
+        select(EmailToken.user_id).where(
+            EmailToken.digest == digest_of(secret),
+            EmailToken.purpose == purpose.value,
+            EmailToken.used_at.is_(None),
+            EmailToken.expires_at > func.now(),
+        )
+    )
+    if usable is None:
+        raise InvalidLink
 
 
 async def use(session: AsyncSession, secret: str, purpose: EmailTokenPurpose) -> UsedLink:

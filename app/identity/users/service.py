@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from app.core.auth import hash_password, verify_password
-from app.core.db import DriverRead, detached, violated_constraint
+from app.core.db import DriverRead, detached, release_connection, violated_constraint
 from app.core.edge import RequestOrigin
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
 from app.core.ratelimit import LoginThrottle
@@ -109,6 +109,7 @@ async def _unique_names(
 
 
 async def register(session: AsyncSession, new_user: NewUser, origin: RequestOrigin) -> User:
+    await release_connection(session)  # only the write quota's count so far
     user = User(
         username=new_user.username,
         email=new_user.email,
@@ -130,11 +131,13 @@ async def authenticate(
     """The user with these credentials; 401 otherwise, 429 after too many attempts, 403 if
     the account is deactivated.
 
-    The attempt is reserved (and committed) before the password is hashed, and a failure
-    is committed, with its audit event, before the error (see `LoginThrottle`).
+    The attempt is reserved (and committed) before the password is hashed, the hash is
+    compared holding no connection, and a failure is committed, with its audit event,
+    before the error (see `LoginThrottle`).
     """
     attempt = await throttle.reserve(session, email)
     user = await find_by_email(session, email)
+    await release_connection(session)
     matches, new_hash = await run_in_threadpool(
         verify_password, password, user.password_hash if user else None
     )
@@ -178,6 +181,7 @@ async def update(
     provided = changes.model_fields_set
     new_hash = None
     if "password" in provided and changes.password is not None:
+        await release_connection(session)  # only the write quota's count so far
         new_hash = await run_in_threadpool(hash_password, changes.password)
     session.add(user)  # loaded detached by `by_session`; attached now to track the changes
     if changes.email is not None and changes.email.lower() != user.email.lower():

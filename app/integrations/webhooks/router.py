@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, Response
 
+from app.core.db import release_connection
 from app.core.errors import InvalidInput, problem_responses
 from app.core.outbound_http import HttpClientDep
 from app.core.webhooks import ForbiddenDestination
@@ -106,9 +107,10 @@ async def list_deliveries(endpoint: OwnWebhook, session: SessionDep) -> Delivery
     ),
 )
 async def ping_webhook(
-    endpoint: OwnWebhook, http: HttpClientDep, settings: SettingsDep
+    endpoint: OwnWebhook, http: HttpClientDep, settings: SettingsDep, session: SessionDep
 ) -> PingResult:
     """Not logged as a delivery and not counted against the failure budget: a check."""
+    await release_connection(session)  # the peer may take its time: not on a pooled connection
     body = body_of(0, "ping", {"data": {}})
     try:
         outcome = await send_signed(http, endpoint, body, settings)
