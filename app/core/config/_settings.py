@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Failed logins for one email from one client address, within a window, before 429s.
     login_failure_limit: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # In the same window: failed logins per client address across all emails (spraying),
+    # and per account across all addresses (then locked until the window ends or a reset).
+    login_address_failure_limit: int = Field(default=50, ge=1)
+    login_account_failure_limit: int = Field(default=25, ge=1)
     # Mail (password reset, email verification): sent after the response through SMTP.
     # An empty SMTP_HOST sends nothing (each dropped mail is logged).
     smtp_host: str = ""

@@ -11,7 +11,7 @@
 from app.core.ratelimit._counter import RateLimitCounter
 from app.core.ratelimit._limiter import enforce, limits_rate
 from app.core.ratelimit._login_failures import LoginFailures
-from app.core.ratelimit._login_throttle import LoginThrottle
+from app.core.ratelimit._login_throttle import LoginThrottle, unlock_account
 from app.core.ratelimit._openapi import declare_rate_limits
 from app.core.ratelimit._policy import RateLimitPolicy
 
@@ -23,4 +23,5 @@ __all__ = [
     "declare_rate_limits",
     "enforce",
     "limits_rate",
+    "unlock_account",
 ]

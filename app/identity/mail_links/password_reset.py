@@ -17,7 +17,7 @@ from app.core.config import Settings
 from app.core.db import release_connection
 from app.core.edge import RequestOrigin
 from app.core.mail import Mail
-from app.core.ratelimit import LoginThrottle
+from app.core.ratelimit import LoginThrottle, unlock_account
 from app.identity.audit import service as audit
 from app.identity.audit.service import AuditAction
 from app.identity.mail_links import tokens as email_tokens
@@ -83,6 +83,7 @@ async def reset_password(
         user.email_verified_at = datetime.now(UTC)  # the link reached that mailbox
     await session.flush()
     await email_tokens.retire_all(session, user, PURPOSE)
+    await unlock_account(session, user.email)  # the mailbox proved: failed logins forgotten
     ended = await user_sessions.revoke_all_sessions(session, user)
     await audit.record(
         session, AuditAction.PASSWORD_RESET, origin, actor=None, subject=user, sessions_ended=ended

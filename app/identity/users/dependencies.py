@@ -31,8 +31,11 @@ async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginTh
         client=request.client.host if request.client else "",
         limit=settings.login_failure_limit,
         window=timedelta(seconds=settings.login_failure_window_seconds),
+        address_limit=settings.login_address_failure_limit,
+        account_limit=settings.login_account_failure_limit,
     )
 
 
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
-"""Failed logins per email and client address (LOGIN_FAILURE_LIMIT)."""
+"""Failed logins per email and client address (LOGIN_FAILURE_LIMIT), per address
+(LOGIN_ADDRESS_FAILURE_LIMIT) and per account (LOGIN_ACCOUNT_FAILURE_LIMIT)."""
