@@ -13,20 +13,18 @@ migrations still run directly, as in production.
 import contextlib
 import os
 import secrets
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.db import Sessions, create_engine
 from app.core.outbound_http import create_http_client, get_http_client
-from app.identity.users.models import User
+from tests.support.committed import committed_app
 from tests.support.contract import check_against_openapi
 from tests.support.database import (
     prepare_database,
@@ -151,21 +149,10 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 @pytest.fixture
 async def committed() -> AsyncIterator[tuple[AsyncClient, str]]:
-    """A client whose requests commit, and a name prefix for the users it may create.
-
-    The app runs with its own pool (through the real lifespan) instead of the shared
-    rolled-back test transaction, so requests see and make real, separate transactions.
-    """
-    from app.main import create_app  # noqa: PLC0415 (see conftest: app fixture)
-
-    app: FastAPI = with_probe_routes(create_app(Settings()))
-    prefix = f"cc{uuid.uuid4().hex[:8]}"
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-            yield client, prefix
-        async with app.state.sessions.transactional.begin() as session:
-            # What they made goes with them (ON DELETE CASCADE).
-            await session.execute(delete(User).where(User.username.startswith(prefix)))
+    """A client whose requests commit, and a name prefix for the users it may create
+    (tests/support/committed.py)."""
+    async with committed_app() as committed:
+        yield committed.client, committed.prefix
 
 
 @pytest.fixture

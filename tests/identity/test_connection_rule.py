@@ -22,20 +22,21 @@ from app.identity.mail_links import tokens as email_tokens
 from app.identity.mail_links.models import EmailTokenPurpose
 from app.identity.users import service as users_service
 from app.identity.users.models import User
-from tests.support.one_connection import HeldOpen, OneConnectionApp, one_connection_app
+from tests.support.committed import CommittedApp
+from tests.support.one_connection import HeldOpen, one_connection_app
 from tests.support.users import PASSWORD, RegisteredUser, register
 
 NEW_PASSWORD = "another long password"
-Route = Callable[[OneConnectionApp, RegisteredUser], Coroutine[Any, Any, Response]]
+Route = Callable[[CommittedApp, RegisteredUser], Coroutine[Any, Any, Response]]
 
 
-async def _log_in(oc: OneConnectionApp, user: RegisteredUser) -> Response:
+async def _log_in(oc: CommittedApp, user: RegisteredUser) -> Response:
     return await oc.client.post(
         "/api/users/login", json={"user": {"email": user.email, "password": PASSWORD}}
     )
 
 
-async def _sign_up(oc: OneConnectionApp, user: RegisteredUser) -> Response:
+async def _sign_up(oc: CommittedApp, user: RegisteredUser) -> Response:
     name = f"{user.username}b"
     return await oc.client.post(
         "/api/users",
@@ -43,13 +44,13 @@ async def _sign_up(oc: OneConnectionApp, user: RegisteredUser) -> Response:
     )
 
 
-async def _change_password(oc: OneConnectionApp, user: RegisteredUser) -> Response:
+async def _change_password(oc: CommittedApp, user: RegisteredUser) -> Response:
     return await oc.client.put(
         "/api/user", headers=user.headers, json={"user": {"password": NEW_PASSWORD}}
     )
 
 
-async def _reset_password(oc: OneConnectionApp, user: RegisteredUser) -> Response:
+async def _reset_password(oc: CommittedApp, user: RegisteredUser) -> Response:
     async with oc.app.state.sessions.transactional.begin() as session:
         account = (await session.scalars(select(User).where(User.username == user.username))).one()
         secret = await email_tokens.issue(

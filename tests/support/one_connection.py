@@ -7,55 +7,26 @@ make every other request wait for the pool until `DB_POOL_TIMEOUT_SECONDS`, then
 """
 
 import threading
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy import delete
-
-from app.core.config import Settings
-from app.identity.users.models import User
-from tests.support.probe_routes import with_probe_routes
+from tests.support.committed import CommittedApp, committed_app
 
 # Long enough for a read on a free connection, far shorter than the test's hold.
 POOL_TIMEOUT_SECONDS = 2.0
 HOLD_LIMIT_SECONDS = 20.0
 
 
-@dataclass
-class OneConnectionApp:
-    app: FastAPI
-    client: AsyncClient
-    prefix: str  # of the usernames the test makes: they are deleted afterwards
-
-    def checked_out(self) -> int:
-        return int(self.app.state.engine.pool.checkedout())
-
-
 @asynccontextmanager
-async def one_connection_app(**settings: Any) -> AsyncIterator[OneConnectionApp]:
-    from app.main import create_app  # noqa: PLC0415 (see tests/conftest.py: app fixture)
-
-    app = with_probe_routes(
-        create_app(
-            Settings(
-                db_pool_size=1,
-                db_max_overflow=0,
-                db_pool_timeout_seconds=POOL_TIMEOUT_SECONDS,
-                **settings,
-            )
-        )
-    )
-    prefix = f"oc{uuid.uuid4().hex[:8]}"
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-            yield OneConnectionApp(app, client, prefix)
-        async with app.state.sessions.transactional.begin() as session:
-            await session.execute(delete(User).where(User.username.startswith(prefix)))
+async def one_connection_app(**settings: Any) -> AsyncIterator[CommittedApp]:
+    async with committed_app(
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout_seconds=POOL_TIMEOUT_SECONDS,
+        **settings,
+    ) as app:
+        yield app
 
 
 class HeldOpen:

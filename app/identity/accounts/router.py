@@ -24,7 +24,16 @@ _ERRORS = problem_responses(
     HTTPStatus.NOT_FOUND,
     HTTPStatus.UNPROCESSABLE_ENTITY,
 )
+# A demotion or deactivation that would leave no active admin.
+_ENDING_ERRORS = problem_responses(
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.CONFLICT,
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+)
 _NOT_YOURSELF = "An admin cannot do this to their own account (403); another admin can."
+_LAST_ADMIN = "Changes are decided one at a time; none may leave no active admin (409)."
 
 
 def _present(user: User) -> AccountResponse:
@@ -49,8 +58,8 @@ async def get_account(admin: Admin, target: UserByUsername) -> AccountResponse:
 @router.put(
     "/users/{username}/role",
     summary="Change an account's role",
-    description=_NOT_YOURSELF,
-    responses=_ERRORS,
+    description=f"{_NOT_YOURSELF} {_LAST_ADMIN}",
+    responses=_ENDING_ERRORS,
 )
 async def change_role(
     admin: Admin, target: UserByUsername, body: RoleChange, session: SessionDep, origin: OriginDep
@@ -61,8 +70,8 @@ async def change_role(
 @router.post(
     "/users/{username}/deactivate",
     summary="Deactivate an account: its sessions end at once, it cannot sign in",
-    description=f"Idempotent. {_NOT_YOURSELF}",
-    responses=_ERRORS,
+    description=f"Idempotent. {_NOT_YOURSELF} {_LAST_ADMIN}",
+    responses=_ENDING_ERRORS,
 )
 async def deactivate(
     admin: Admin, target: UserByUsername, session: SessionDep, origin: OriginDep
