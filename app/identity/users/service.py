@@ -20,6 +20,8 @@ from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
 from app.core.ratelimit import LoginThrottle
 from app.identity.audit import service as audit
 from app.identity.audit.service import AuditAction
+from app.identity.mail_links import tokens as email_tokens
+from app.identity.mail_links.models import EmailTokenPurpose
 from app.identity.sessions import service as user_sessions
 from app.identity.sessions.models import UserSession
 from app.identity.users.models import User
@@ -176,8 +178,8 @@ async def update(
     *,
     current_session_id: int,
 ) -> User:
-    """Apply the changes sent; a new password ends every session but the current one, a
-    new email address is unverified."""
+    """Apply the changes sent; a new password ends every session but the current one and
+    retires pending password-reset links, a new email address is unverified."""
     provided = changes.model_fields_set
     new_hash = None
     if "password" in provided and changes.password is not None:
@@ -193,6 +195,8 @@ async def update(
         if new_hash is not None:
             user.password_hash = new_hash
     if new_hash is not None:
+        # A reset link mailed before the change would undo it: none stays usable.
+        await email_tokens.retire_all(session, user, EmailTokenPurpose.PASSWORD_RESET)
         ended = await user_sessions.revoke_all_sessions(session, user, keep=current_session_id)
         await audit.record(
             session,

@@ -134,6 +134,21 @@ async def test_using_one_link_retires_the_others(client: AsyncClient, inbox: Inb
     assert await _reset(client, first) == 400
 
 
+async def test_a_password_change_retires_pending_links(client: AsyncClient, inbox: Inbox) -> None:
+    bob = await register(client)
+    await _ask(client, bob.email)
+    _, token = link_in(inbox.to(bob.email, SUBJECT)[0], FRONTEND)
+
+    changed = await client.put(
+        "/api/user", headers=bob.headers, json={"user": {"password": "changed by bob himself"}}
+    )
+    assert changed.status_code == 200
+
+    # A link mailed before (say, one an attacker with the mailbox kept) cannot undo it.
+    assert await _reset(client, token) == 400
+    assert await _login(client, bob, "changed by bob himself") == 200
+
+
 async def test_a_link_for_an_address_the_account_no_longer_has_is_refused(
     client: AsyncClient, inbox: Inbox
 ) -> None:
