@@ -116,9 +116,18 @@ async def remove(session: AsyncSession, article: Article, by: User, origin: Requ
     await session.flush()
 
 
+# `GET /api/tags` answers at most this many: a tag cloud, not an export of every tag
+# (one user could otherwise make the answer, and its query, as large as they like).
+TAGS_LISTED = 100
+
+
 async def tags_in_use(session: AsyncSession) -> list[str]:
-    """Every tag on at least one article, most used first."""
+    """The `TAGS_LISTED` most used tags on at least one article, most used first."""
     usage = (
-        select(Tag.name).join(ArticleTag).group_by(Tag.id).order_by(func.count().desc(), Tag.name)
+        select(Tag.name)
+        .join(ArticleTag)
+        .group_by(Tag.id)
+        .order_by(func.count().desc(), Tag.name)
+        .limit(TAGS_LISTED)
     )
     return list(await session.scalars(usage))

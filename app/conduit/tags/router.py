@@ -9,6 +9,10 @@ from app.deps import SessionDep
 router = APIRouter(tags=["tags"])
 
 
-@router.get("/tags", summary="Every tag used by at least one article, most used first")
+@router.get(
+    "/tags",
+    summary="The tags in use, most used first",
+    description=f"At most {articles.TAGS_LISTED}: the most used (ties by name).",
+)
 async def list_tags(session: SessionDep) -> TagsResponse:
     return TagsResponse(tags=await articles.tags_in_use(session))

@@ -3,6 +3,8 @@
 import pytest
 from httpx import AsyncClient
 
+from app.conduit.articles.schemas import TAGS_PER_ARTICLE
+from app.conduit.articles.service import TAGS_LISTED
 from tests.support.articles import create_article
 from tests.support.users import register
 
@@ -120,3 +122,18 @@ async def test_tags_lists_tags_in_use_most_used_first(client: AsyncClient) -> No
 
     assert response.status_code == 200
     assert response.json() == {"tags": ["common", "rare"]}
+
+
+async def test_tags_lists_at_most_the_most_used(client: AsyncClient) -> None:
+    author = await register(client)
+    names = [f"t{n:03}" for n in range(TAGS_LISTED + TAGS_PER_ARTICLE)]
+    for start in range(0, len(names), TAGS_PER_ARTICLE):
+        chunk = names[start : start + TAGS_PER_ARTICLE]
+        await create_article(client, author, title=f"tags {start}", tags=chunk)
+    await create_article(client, author, title="the most used", tags=[names[-1]])
+
+    tags = (await client.get("/api/tags")).json()["tags"]
+
+    assert len(tags) == TAGS_LISTED
+    assert tags[0] == names[-1]  # used twice; then by name among the rest
+    assert tags[1:] == names[: TAGS_LISTED - 1]
