@@ -127,7 +127,8 @@ async def tags_in_use(session: AsyncSession) -> list[str]:
         select(Tag.name)
         .join(ArticleTag)
         .group_by(Tag.id)
-        .order_by(func.count().desc(), Tag.name)
+        # Among equals the newest first: a tag just used appears, however many came before.
+        .order_by(func.count().desc(), Tag.id.desc())
         .limit(TAGS_LISTED)
     )
     return list(await session.scalars(usage))

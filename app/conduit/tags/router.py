@@ -12,7 +12,7 @@ router = APIRouter(tags=["tags"])
 @router.get(
     "/tags",
     summary="The tags in use, most used first",
-    description=f"At most {articles.TAGS_LISTED}: the most used (ties by name).",
+    description=f"At most {articles.TAGS_LISTED}: the most used, the newest first among equals.",
 )
 async def list_tags(session: SessionDep) -> TagsResponse:
     return TagsResponse(tags=await articles.tags_in_use(session))

@@ -135,5 +135,5 @@ async def test_tags_lists_at_most_the_most_used(client: AsyncClient) -> None:
     tags = (await client.get("/api/tags")).json()["tags"]
 
     assert len(tags) == TAGS_LISTED
-    assert tags[0] == names[-1]  # used twice; then by name among the rest
-    assert tags[1:] == names[: TAGS_LISTED - 1]
+    assert tags[0] == names[-1]  # used twice; then the newest first among the rest
+    assert tags[1:] == names[-2::-1][: TAGS_LISTED - 1]
