@@ -264,6 +264,8 @@ STREAMS_EDITS = (
         "    # this long for clients resuming with Last-Event-ID.\n"
         "    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)\n"
         "    stream_max_per_worker: int = Field(default=100, ge=1)\n"
+        "    # Per client address and per signed-in account, within each worker's cap (then 429).\n"
+        "    stream_max_per_client: int = Field(default=10, ge=1)\n"
         "    stream_event_retention_seconds: int = Field(default=86_400, ge=60)\n\n",
         "",
     ),

@@ -19,7 +19,9 @@ from app.core.streams import (
     EventFanout,
     EventStreamResponse,
     StreamsAtCapacity,
+    StreamsPerClientExceeded,
     TooManyStreams,
+    TooManyStreamsForClient,
     event_stream,
     latest_id,
 )
@@ -66,6 +68,7 @@ _EXAMPLE = 'id: 42\nevent: comment.created\ndata: {"comment":{"id":7,"body":"…
             HTTPStatus.UNAUTHORIZED,
             HTTPStatus.NOT_FOUND,
             HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.TOO_MANY_REQUESTS,
             HTTPStatus.SERVICE_UNAVAILABLE,
         ),
     },
@@ -82,13 +85,19 @@ async def stream_comments(
     settings = request.app.state.settings
     start_after = last_event_id if last_event_id is not None else await latest_id(session)
     viewer_id = viewer.id if viewer is not None else None
+    # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
+    clients = (f"address:{request.client.host if request.client else ''}",)
+    if viewer_id is not None:
+        clients += (f"account:{viewer_id}",)
     subscription = ExitStack()
     try:
         live = subscription.enter_context(
-            fanout.subscribe(comment_events.CHANNEL, comment_events.topic(article.id))
+            fanout.subscribe(comment_events.CHANNEL, comment_events.topic(article.id), clients)
         )
     except TooManyStreams:
         raise StreamsAtCapacity(CAPACITY_RETRY_SECONDS) from None
+    except TooManyStreamsForClient:
+        raise StreamsPerClientExceeded(CAPACITY_RETRY_SECONDS) from None
 
     async def render(session: AsyncSession, event: Event) -> dict[str, Any] | None:
         if event.kind == comment_events.DELETED:

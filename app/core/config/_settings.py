@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     # this long for clients resuming with Last-Event-ID.
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     stream_max_per_worker: int = Field(default=100, ge=1)
+    # Per client address and per signed-in account, within each worker's cap (then 429).
+    stream_max_per_client: int = Field(default=10, ge=1)
     stream_event_retention_seconds: int = Field(default=86_400, ge=60)
 
     # Writes per user (or per client address before login) and window, shared by every

@@ -29,6 +29,7 @@ from app.core.streams._fanout import (
     Item,
     Subscription,
     TooManyStreams,
+    TooManyStreamsForClient,
 )
 from app.core.streams._setup import event_fanout
 from app.core.streams._sse import (
@@ -37,6 +38,7 @@ from app.core.streams._sse import (
     OPENING,
     EventStreamResponse,
     StreamsAtCapacity,
+    StreamsPerClientExceeded,
     event_stream,
 )
 
@@ -54,8 +56,10 @@ __all__ = [
     "Item",
     "StreamEvent",
     "StreamsAtCapacity",
+    "StreamsPerClientExceeded",
     "Subscription",
     "TooManyStreams",
+    "TooManyStreamsForClient",
     "begin_draining",
     "event_fanout",
     "event_stream",

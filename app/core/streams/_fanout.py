@@ -36,6 +36,10 @@ class TooManyStreams(Exception):
     """The worker already serves its cap of open streams."""
 
 
+class TooManyStreamsForClient(Exception):
+    """This client (an address, an account) already holds its share of the worker's streams."""
+
+
 @dataclass(eq=False)
 class Subscription:
     channel: str
@@ -56,15 +60,20 @@ class EventFanout:
         self,
         dsn: str,
         channels: tuple[str, ...],
+        *,
         max_subscribers: int,
         retention_seconds: int,
         application_name: str = "event listener",
+        max_per_client: int | None = None,
     ) -> None:
         self.dsn = dsn
         self.application_name = application_name
         self.retention_seconds = retention_seconds
         self.channels = channels
         self.max_subscribers = max_subscribers
+        # Below `max_subscribers`, so that one client cannot take every stream of a worker.
+        self.max_per_client = max_per_client
+        self._per_client: dict[str, int] = {}
         self._subscribers: dict[tuple[str, str], set[Subscription]] = {}
         self._count = 0
         self._task: asyncio.Task[None] | None = None
@@ -75,21 +84,36 @@ class EventFanout:
         return self._count
 
     @contextmanager
-    def subscribe(self, channel: str, topic: str) -> Iterator[Subscription]:
-        """Receive the channel's events for `topic` while the block runs."""
+    def subscribe(
+        self, channel: str, topic: str, clients: tuple[str, ...] = ()
+    ) -> Iterator[Subscription]:
+        """Receive the channel's events for `topic` while the block runs. `clients` name
+        who holds the stream (e.g. `address:…`, `account:…`): each holds at most
+        `max_per_client` of the worker's streams at once."""
         if self._count >= self.max_subscribers:
             raise TooManyStreams
+        if self.max_per_client is not None and any(
+            self._per_client.get(client, 0) >= self.max_per_client for client in clients
+        ):
+            raise TooManyStreamsForClient
         if channel not in self.channels:
             raise ValueError(f"channel {channel!r} is not listened to")
         subscription = Subscription(channel, topic)
         self._subscribers.setdefault((channel, topic), set()).add(subscription)
         self._count += 1
+        for client in clients:
+            self._per_client[client] = self._per_client.get(client, 0) + 1
         if self._task is None:
             self._task = asyncio.create_task(self._listen_forever(), name="event-fanout")
         try:
             yield subscription
         finally:
             self._count -= 1
+            for client in clients:
+                if self._per_client[client] == 1:
+                    del self._per_client[client]
+                else:
+                    self._per_client[client] -= 1
             subscribers = self._subscribers[(channel, topic)]
             subscribers.discard(subscription)
             if not subscribers:

@@ -20,6 +20,7 @@ def event_fanout(settings: Settings, channels: tuple[str, ...]) -> EventFanout:
         settings.listen_dsn,
         channels,
         max_subscribers=settings.stream_max_per_worker,
+        max_per_client=settings.stream_max_per_client,
         retention_seconds=settings.stream_event_retention_seconds,
         application_name=f"{settings.app_name[:50]} listener",
     )

@@ -34,6 +34,19 @@ RECONNECT_MILLISECONDS = 1000
 Render = Callable[[AsyncSession, Event], Awaitable[Any | None]]
 
 
+class StreamsPerClientExceeded(AppError):
+    """429: this client holds its share of the worker's streams; others may still open one."""
+
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "You hold as many open streams as one client may; close one, or try again shortly.",
+            {"stream": ["too many open streams of yours"]},
+        )
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 class StreamsAtCapacity(AppError):
     status_code = HTTPStatus.SERVICE_UNAVAILABLE
 

@@ -24,11 +24,13 @@ from tests.support.articles import create_article
 from tests.support.sse_client import EventReader
 from tests.support.users import RegisteredUser, register
 
-CAP = 2
+CAP = 3
+PER_CLIENT = 2  # from one loopback address; the tests use 127.0.0.1-4 as four clients
 GRACEFUL_TIMEOUT = 20
 STREAM_SETTINGS = {
     "STREAM_HEARTBEAT_SECONDS": "1",
     "STREAM_MAX_PER_WORKER": str(CAP),
+    "STREAM_MAX_PER_CLIENT": str(PER_CLIENT),
     "GUNICORN_GRACEFUL_TIMEOUT": str(GRACEFUL_TIMEOUT),
 }
 
@@ -66,12 +68,14 @@ async def setup(
 
 @asynccontextmanager
 async def stream(
-    server: RunningServer, slug: str, last_event_id: int | None = None
+    server: RunningServer, slug: str, last_event_id: int | None = None, source: str = "127.0.0.1"
 ) -> AsyncIterator[EventReader]:
+    """An open stream, from the loopback address `source` (each is a client of its own)."""
     headers = {} if last_event_id is None else {"Last-Event-ID": str(last_event_id)}
     url = f"{server.base_url}/api/articles/{slug}/comments/stream"
+    transport = httpx.AsyncHTTPTransport(local_address=source)
     async with (
-        httpx.AsyncClient(timeout=httpx.Timeout(30, read=None)) as client,
+        httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(30, read=None)) as client,
         client.stream("GET", url, headers=headers) as response,
     ):
         assert response.status_code == 200
@@ -146,8 +150,13 @@ async def test_a_reconnecting_client_is_replayed_what_it_missed(setup: Setup) ->
 
 async def test_streams_beyond_the_cap_get_503_with_retry_after(setup: Setup) -> None:
     url = f"{setup.b.base_url}/api/articles/{setup.slug}/comments/stream"
-    async with stream(setup.b, setup.slug), stream(setup.b, setup.slug):
-        async with httpx.AsyncClient(timeout=30) as client:
+    async with (
+        stream(setup.b, setup.slug),
+        stream(setup.b, setup.slug, source="127.0.0.2"),
+        stream(setup.b, setup.slug, source="127.0.0.3"),
+    ):
+        fourth = httpx.AsyncHTTPTransport(local_address="127.0.0.4")
+        async with httpx.AsyncClient(transport=fourth, timeout=30) as client:
             refused = await client.get(url)
         async with httpx.AsyncClient(timeout=30) as client:
             elsewhere = await client.get(f"{setup.a.base_url}/api/articles/missing/comments/stream")
@@ -160,6 +169,21 @@ async def test_streams_beyond_the_cap_get_503_with_retry_after(setup: Setup) -> 
     # A slot is free again once a stream ends.
     async with stream(setup.b, setup.slug):
         pass
+
+
+async def test_a_client_at_its_share_gets_429_while_another_opens_one(setup: Setup) -> None:
+    url = f"{setup.b.base_url}/api/articles/{setup.slug}/comments/stream"
+    async with stream(setup.b, setup.slug), stream(setup.b, setup.slug):
+        async with httpx.AsyncClient(timeout=30) as client:
+            refused = await client.get(url)
+        # Another client still opens one (`stream` checks the 200 and the subscription).
+        async with stream(setup.b, setup.slug, source="127.0.0.2"):
+            pass
+
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["Retry-After"] == "5"
+    assert refused.json()["errors"] == {"stream": ["too many open streams of yours"]}
 
 
 async def test_shutdown_ends_open_streams_and_does_not_hang(setup: Setup) -> None:

@@ -17,6 +17,7 @@ from app.core.streams import (
     Item,
     StreamEvent,
     TooManyStreams,
+    TooManyStreamsForClient,
     event_fanout,
     publish,
 )
@@ -42,7 +43,11 @@ async def test_only_committed_events_of_the_topic_arrive_and_a_lost_connection_h
 ) -> None:
     topic, other = uuid.uuid4().hex, uuid.uuid4().hex
     fanout = EventFanout(
-        settings.listen_dsn, (CHANNEL,), 1, retention_seconds=60, application_name=LISTENER
+        settings.listen_dsn,
+        (CHANNEL,),
+        max_subscribers=1,
+        retention_seconds=60,
+        application_name=LISTENER,
     )
     try:
         with fanout.subscribe(CHANNEL, topic) as subscription:
@@ -81,6 +86,38 @@ async def test_only_committed_events_of_the_topic_arrive_and_a_lost_connection_h
         await fanout.close()
         async with engine.begin() as connection:
             await connection.execute(delete(StreamEvent).where(StreamEvent.channel == CHANNEL))
+
+
+async def test_one_client_holds_at_most_its_share_and_others_still_get_theirs(
+    settings: Settings,
+) -> None:
+    fanout = EventFanout(
+        settings.listen_dsn,
+        (CHANNEL,),
+        max_subscribers=10,
+        retention_seconds=60,
+        application_name=LISTENER,
+        max_per_client=2,
+    )
+    greedy = ("address:192.0.2.1", "account:7")
+    elsewhere_same_account = ("address:192.0.2.9", "account:7")
+    try:
+        with fanout.subscribe(CHANNEL, "t", greedy), fanout.subscribe(CHANNEL, "t", greedy):
+            with pytest.raises(TooManyStreamsForClient), fanout.subscribe(CHANNEL, "t", greedy[:1]):
+                pass
+            # The same account from elsewhere is at its share too; another client is not.
+            with (
+                pytest.raises(TooManyStreamsForClient),
+                fanout.subscribe(CHANNEL, "t", elsewhere_same_account),
+            ):
+                pass
+            with fanout.subscribe(CHANNEL, "t", ("address:192.0.2.2",)):
+                assert fanout.open_streams == 3
+        # Ended streams give their share back.
+        with fanout.subscribe(CHANNEL, "t", greedy), fanout.subscribe(CHANNEL, "t", greedy):
+            assert fanout.open_streams == 2
+    finally:
+        await fanout.close()
 
 
 async def test_events_carry_ids_not_documents(session: AsyncSession) -> None:
