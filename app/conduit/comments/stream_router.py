@@ -86,7 +86,7 @@ async def stream_comments(
     start_after = last_event_id if last_event_id is not None else await latest_id(session)
     viewer_id = viewer.id if viewer is not None else None
     # The peer address, or the forwarded one when the proxy is trusted (FORWARDED_ALLOW_IPS).
-    clients = (f"address:{request.client.host if request.client else ''}",)
+    clients: tuple[str, ...] = (f"address:{request.client.host if request.client else ''}",)
     if viewer_id is not None:
         clients += (f"account:{viewer_id}",)
     subscription = ExitStack()
