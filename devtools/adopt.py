@@ -161,7 +161,11 @@ WEBHOOKS_EDITS = (
         "    webhook_allowed_networks: Annotated[list[str], NoDecode]"
         " = Field(default_factory=list)\n"
         "    # Consecutive failed delivery attempts after which an endpoint is disabled.\n"
-        "    webhook_failure_budget: int = Field(default=15, ge=1)\n\n",
+        "    webhook_failure_budget: int = Field(default=15, ge=1)\n"
+        "    # Endpoints one account may have (each event fans out to all of them), and pings one\n"
+        "    # endpoint may be sent per minute (each is an outgoing call made for the caller).\n"
+        "    webhook_max_per_account: int = Field(default=10, ge=1)\n"
+        "    webhook_pings_per_minute: int = Field(default=6, ge=1)\n\n",
         "",
     ),
     Edit("app/core/config/_settings.py", '        "webhook_allowed_networks",\n', ""),
@@ -354,6 +358,7 @@ WEBHOOKS_LINES = {
         "# Webhooks: destinations must be public",
         "(e.g. 10.20.0.0/16 for an internal receiver)",
         "failed delivery attempts in a row (the owner",
+        "# Endpoints per account (then 409) and pings per endpoint",
         "WEBHOOK_",
     ),
 }

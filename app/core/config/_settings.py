@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Consecutive failed delivery attempts after which an endpoint is disabled.
     webhook_failure_budget: int = Field(default=15, ge=1)
+    # Endpoints one account may have (each event fans out to all of them), and pings one
+    # endpoint may be sent per minute (each is an outgoing call made for the caller).
+    webhook_max_per_account: int = Field(default=10, ge=1)
+    webhook_pings_per_minute: int = Field(default=6, ge=1)
 
     @field_validator(
         "cors_origins",

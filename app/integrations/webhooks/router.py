@@ -2,11 +2,12 @@
 
 from http import HTTPStatus
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.core.db import release_connection
 from app.core.errors import InvalidInput, problem_responses
 from app.core.outbound_http import HttpClientDep
+from app.core.ratelimit import RateLimitPolicy, enforce
 from app.core.webhooks import ForbiddenDestination
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.integrations.webhooks import service as webhooks
@@ -41,7 +42,10 @@ def _present(endpoint: WebhookEndpoint) -> Webhook:
     "",
     status_code=HTTPStatus.CREATED,
     summary="Register a webhook endpoint (the response shows its secret, once)",
-    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+    description="An account has at most `WEBHOOK_MAX_PER_ACCOUNT` endpoints (10): then 409.",
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
+    ),
 )
 async def register_webhook(
     user: CurrentUser, body: CreateWebhookRequest, session: SessionDep, settings: SettingsDep
@@ -98,19 +102,29 @@ async def list_deliveries(endpoint: OwnWebhook, session: SessionDep) -> Delivery
 @router.post(
     "/{webhook_id}/ping",
     summary="Send a signed `ping` event now and report the endpoint's answer",
+    description="At most `WEBHOOK_PINGS_PER_MINUTE` (6) per endpoint: then 429.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,
         HTTPStatus.NOT_FOUND,
         HTTPStatus.UNPROCESSABLE_ENTITY,
+        HTTPStatus.TOO_MANY_REQUESTS,
         HTTPStatus.BAD_GATEWAY,
         HTTPStatus.GATEWAY_TIMEOUT,
     ),
 )
 async def ping_webhook(
-    endpoint: OwnWebhook, http: HttpClientDep, settings: SettingsDep, session: SessionDep
+    *,
+    request: Request,
+    response: Response,
+    endpoint: OwnWebhook,
+    http: HttpClientDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> PingResult:
     """Not logged as a delivery and not counted against the failure budget: a check."""
     await release_connection(session)  # the peer may take its time: not on a pooled connection
+    pings = RateLimitPolicy("webhook-pings", settings.webhook_pings_per_minute, 60)
+    await enforce(request, response, pings, f"webhook:{endpoint.id}")
     body = body_of(0, "ping", {"data": {}})
     try:
         outcome = await send_signed(http, endpoint, body, settings)

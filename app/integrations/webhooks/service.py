@@ -4,11 +4,11 @@ A URL is checked as written when it is registered or changed (app/core/webhooks/
 destinations.py); every delivery checks it again after resolving the name.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.errors import InvalidInput
+from app.core.errors import Conflict, InvalidInput
 from app.core.webhooks import ForbiddenDestination, allowed_networks, new_secret, parse_destination
 from app.identity.users.models import User
 from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -25,12 +25,31 @@ def _checked_url(url: str, settings: Settings) -> str:
     return url
 
 
+async def _room_for_one_more(session: AsyncSession, owner: User, settings: Settings) -> None:
+    """409 when the owner has `WEBHOOK_MAX_PER_ACCOUNT` endpoints. The owner's row is locked
+    first, so concurrent registrations are counted one after the other."""
+    await session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    owned = await session.scalar(
+        select(func.count())
+        .select_from(WebhookEndpoint)
+        .where(WebhookEndpoint.owner_id == owner.id)
+    )
+    if (owned or 0) >= settings.webhook_max_per_account:
+        raise Conflict(
+            f"An account may have {settings.webhook_max_per_account} webhook endpoints;"
+            " delete one first.",
+            {"webhook": ["too many endpoints"]},
+        )
+
+
 async def register(
     session: AsyncSession, owner: User, new: NewWebhook, settings: Settings
 ) -> WebhookEndpoint:
+    url = _checked_url(new.url, settings)
+    await _room_for_one_more(session, owner, settings)
     endpoint = WebhookEndpoint(
         owner_id=owner.id,
-        url=_checked_url(new.url, settings),
+        url=url,
         events=sorted(set(new.events)),
         secret=new_secret(),
     )
