@@ -42,7 +42,7 @@ def form_operations() -> set[Operation]:
 
 
 async def path_values(client: AsyncClient, user: RegisteredUser) -> dict[str, str]:
-    """What each feature's paths name (`{slug}`, `{webhook_id}`), made for `user`."""
+    """What each feature's path parameters name (an id, a name), made for `user`."""
     values: dict[str, str] = {}
     for module in _modules():
         values |= await module.path_values(client, user)
