@@ -514,6 +514,15 @@ def _strip_doc_blocks(block: str, removed: tuple[str, ...]) -> None:
         )
 
 
+def _unmark_doc_blocks(block: str) -> None:
+    """A kept block stays, without its markers: the adopted project has no adoption."""
+    whole_lines = re.compile(rf"^<!-- /?{block} -->\n", re.MULTILINE)
+    inline = re.compile(rf"<!-- /?{block} -->")
+    for document in _documents():
+        text = document.read_text()
+        document.write_text(inline.sub("", whole_lines.sub("", text)))
+
+
 def _rename(name: str, snake: str, title: str) -> None:
     """The template's name, wherever it is the project's, becomes the service's."""
     replacements = [
@@ -599,6 +608,8 @@ def adopt(name: str, without: tuple[str, ...], *, force: bool = False) -> list[s
         _drop_lines(STREAMS_LINES)
         _remove(STREAMS_PATHS)
         _strip_doc_blocks("streams", STREAMS_PATHS)
+    for kept in set(OPTIONAL) - set(without):
+        _unmark_doc_blocks(kept)
     _rename(name, snake, title)
     _reset_migrations()
     _python("-m", "devtools.openapi", env={"DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1/x"})
