@@ -132,6 +132,7 @@ CONDUIT_EDITS = (
         "    # The Conduit routes first (the hottest paths are matched soonest), identity after.\n",
         "",
     ),
+    Edit("app/features.py", "(version 1, the RealWorld contract)", "(version 1)"),
     Edit(
         "app/features.py",
         "V2_ROUTERS: tuple[APIRouter, ...] = (profiles_v2.router,)",
