@@ -62,6 +62,10 @@ def _number_sequentially(_: object, __: object, directives: list[MigrationScript
         for revision in ScriptDirectory.from_config(config).walk_revisions()
         if revision.revision.removeprefix(prefix).isdigit() and revision.revision.startswith(prefix)
     ]
+    if not prefix and LINEAR_HISTORY_HEADS[1] in {f"{n:04d}" for n in numbers}:
+        # The template's own history: the service's numbers go on after the old linear
+        # head, which a database may still carry (and must keep meaning that history).
+        numbers.append(int(LINEAR_HISTORY_HEAD))
     directives[0].rev_id = f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 

@@ -23,6 +23,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         }
     },
     ("PUT", "/api/admin/users/{username}/role"): {"role": "moderator"},
+    ("POST", "/api/user/reauthenticate"): {"user": {"password": PASSWORD}},
     ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
     ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
     ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},

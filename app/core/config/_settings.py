@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # and per account across all addresses (then locked until the window ends or a reset).
     login_address_failure_limit: int = Field(default=50, ge=1)
     login_account_failure_limit: int = Field(default=25, ge=1)
+    # Changing the email or the password needs the password proven this recently in the
+    # session ("sudo mode"): otherwise 403, and the client re-authenticates.
+    reauth_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
     # Mail (password reset, email verification): sent after the response through SMTP.
     # An empty SMTP_HOST sends nothing (each dropped mail is logged).
     smtp_host: str = ""

@@ -79,6 +79,7 @@ async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         request_id=current_request_id(),
         headers=exc.headers,
+        problem_type=exc.problem_type,
     )
 
 

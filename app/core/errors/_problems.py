@@ -54,6 +54,8 @@ class AppError(Exception):
 
     status_code: int = HTTPStatus.BAD_REQUEST
     headers: dict[str, str] | None = None
+    # The problem `type`: a URI a client may act on, where the status alone is not enough.
+    problem_type: str = "about:blank"
 
     def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
         super().__init__(detail)
@@ -104,8 +106,10 @@ def problem_response(
     errors: FieldErrors | None = None,
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
+    problem_type: str = "about:blank",
 ) -> JSONResponse:
     problem = Problem(
+        type=problem_type,
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,

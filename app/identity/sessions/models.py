@@ -22,6 +22,11 @@ class UserSession(Base):
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # When the password was last proven in this session (sign-in, re-authentication): the
+    # sensitive changes need it recent (REAUTH_WINDOW_MINUTES). A refresh does not move it.
+    authenticated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
     last_refreshed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

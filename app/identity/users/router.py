@@ -1,9 +1,10 @@
 """Registration, sign-in, refresh and the current user (`/users`, `/user`)."""
 
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form
+from fastapi import APIRouter, BackgroundTasks, Form, Response
 
 from app.core.auth import create_access_token
 from app.core.config import Settings
@@ -30,6 +31,7 @@ from app.identity.users.schemas import (
     AccessToken,
     AuthenticatedUser,
     LoginRequest,
+    ReauthenticationRequest,
     RegisterRequest,
     TokenRequest,
     UpdateUserRequest,
@@ -193,9 +195,17 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
     "/user",
     summary="Update the current user",
     dependencies=WRITE_LIMITED,
-    description="A new password ends every other session of the user; this one continues.",
+    description=(
+        "A new password ends every other session of the user; this one continues. A new"
+        " email or password needs the password proven in this session within"
+        " `REAUTH_WINDOW_MINUTES` (10): otherwise 403 with the problem type"
+        f" `{users.REAUTHENTICATION_REQUIRED}`; `POST /api/user/reauthenticate`, then retry."
+    ),
     responses=problem_responses(
-        HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
     ),
 )
 async def update_current_user(
@@ -206,6 +216,38 @@ async def update_current_user(
     origin: OriginDep,
 ) -> UserResponse:
     user = await users.update(
-        session, sign_in.user, body.user, origin, current_session_id=sign_in.session_id
+        session,
+        sign_in.user,
+        body.user,
+        origin,
+        current_session_id=sign_in.session_id,
+        reauth_window=timedelta(minutes=settings.reauth_window_minutes),
     )
     return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))
+
+
+@router.post(
+    "/user/reauthenticate",
+    status_code=HTTPStatus.NO_CONTENT,
+    summary="Prove the password again, for a change that needs a recent sign-in",
+    description=(
+        "The session may then change the email or the password for"
+        " `REAUTH_WINDOW_MINUTES`. Throttled as logins are."
+    ),
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        HTTPStatus.TOO_MANY_REQUESTS,
+    ),
+)
+async def reauthenticate(
+    sign_in: CurrentSignIn,
+    body: ReauthenticationRequest,
+    session: SessionDep,
+    throttle: LoginThrottleDep,
+    origin: OriginDep,
+) -> Response:
+    await users.reauthenticate(
+        session, sign_in.user, body.user.password, throttle, origin, session_id=sign_in.session_id
+    )
+    return Response(status_code=HTTPStatus.NO_CONTENT)

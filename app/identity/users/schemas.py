@@ -74,6 +74,14 @@ class LoginRequest(BaseModel):
     user: LoginCredentials
 
 
+class PasswordProof(BaseModel):
+    password: LoginPassword
+
+
+class ReauthenticationRequest(BaseModel):
+    user: PasswordProof
+
+
 class TokenRequest(BaseModel):
     """OAuth2 token endpoint: the password grant (RFC 6749, section 4.3), as the docs'
     Authorize button sends it, and the refresh grant (section 6)."""

@@ -7,8 +7,10 @@ raise `AppError`s the HTTP layer turns into problems.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import update as update_statement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +28,9 @@ from app.identity.sessions import service as user_sessions
 from app.identity.sessions.models import UserSession
 from app.identity.users.models import User
 from app.identity.users.schemas import NewUser, UserChanges
+
+# The problem `type` of the 403 that asks for the password again (docs/errors.md).
+REAUTHENTICATION_REQUIRED = "urn:problem-type:reauthentication-required"
 
 TAKEN = "has already been taken"
 DEACTIVATED = {"account": ["is deactivated"]}
@@ -170,6 +175,64 @@ async def authenticate(
     return user
 
 
+class ReauthenticationRequired(Forbidden):
+    """403: the change needs the password proven recently in this session."""
+
+    problem_type = REAUTHENTICATION_REQUIRED
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"Changing the email or the password needs your password from the last {minutes}"
+            " minutes: POST /api/user/reauthenticate with it (or log in again), then retry.",
+            {"password": ["re-authentication required"]},
+        )
+
+
+async def _require_recent_sign_in(
+    session: AsyncSession, session_id: int, window: timedelta
+) -> None:
+    recent = await session.scalar(
+        select(UserSession.authenticated_at > func.now() - window).where(
+            UserSession.id == session_id
+        )
+    )
+    if not recent:
+        raise ReauthenticationRequired(int(window.total_seconds() // 60))
+
+
+async def reauthenticate(
+    session: AsyncSession,
+    user: User,
+    password: str,
+    throttle: LoginThrottle,
+    origin: RequestOrigin,
+    *,
+    session_id: int,
+) -> None:
+    """The password, proven again: this session may make sensitive changes for the window.
+    Throttled as logins are (the same counts), hashed holding no connection."""
+    attempt = await throttle.reserve(session, user.email)
+    await release_connection(session)
+    matches, _ = await run_in_threadpool(verify_password, password, user.password_hash)
+    if not matches:
+        await audit.record(
+            session,
+            AuditAction.LOGIN_FAILED,
+            origin,
+            actor=user,
+            subject=user,
+            reason="wrong password at re-authentication",
+        )
+        await throttle.record_failure(session, user.email, attempt)
+        raise Unauthorized("The password is incorrect.", {"password": ["is incorrect"]})
+    await throttle.clear(session, user.email)
+    await session.execute(
+        update_statement(UserSession)
+        .where(UserSession.id == session_id)
+        .values(authenticated_at=func.now())
+    )
+
+
 async def update(
     session: AsyncSession,
     user: User,
@@ -177,10 +240,15 @@ async def update(
     origin: RequestOrigin,
     *,
     current_session_id: int,
+    reauth_window: timedelta,
 ) -> User:
     """Apply the changes sent; a new password ends every session but the current one and
-    retires pending password-reset links, a new email address is unverified."""
+    retires pending password-reset links, a new email address is unverified. Either needs
+    the password proven in this session within `reauth_window`."""
     provided = changes.model_fields_set
+    new_email = changes.email is not None and changes.email.lower() != user.email.lower()
+    if new_email or ("password" in provided and changes.password is not None):
+        await _require_recent_sign_in(session, current_session_id, reauth_window)
     new_hash = None
     if "password" in provided and changes.password is not None:
         await release_connection(session)  # only the write quota's count so far
