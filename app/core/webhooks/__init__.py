@@ -11,6 +11,7 @@ package only knows URLs, bytes and secrets.
 """
 
 from app.core.webhooks._destinations import (
+    REFUSED,
     ForbiddenDestination,
     allowed_networks,
     is_allowed,
@@ -21,6 +22,7 @@ from app.core.webhooks._pinned import post_pinned
 from app.core.webhooks._signing import SIGNATURE_HEADER, new_secret, signature, verify
 
 __all__ = [
+    "REFUSED",
     "SIGNATURE_HEADER",
     "ForbiddenDestination",
     "allowed_networks",

@@ -4,8 +4,15 @@ A user chooses the URL, and the server sends the request: without this, a webhoo
 reach the database, the metrics port, a cloud metadata service (169.254.169.254) or
 anything else on the internal network. Refused: every address that is not globally
 routable (private, loopback, link-local, shared, documentation, reserved, unspecified) and
-multicast, including IPv4 addresses written as IPv6 (`::ffff:10.0.0.1`).
-`WEBHOOK_ALLOWED_NETWORKS` (CIDRs) admits chosen ranges (the tests allow loopback).
+multicast, IPv4 addresses written as IPv6 (`::ffff:10.0.0.1`: the IPv4 is checked), and
+every IPv6 range that carries an IPv4 address to another network, whatever it embeds:
+NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`), 6to4 (`2002::/16`), IPv4-compatible (`::/96`)
+and Teredo (`2001::/32`) — Python counts some of them as global, and each could lead to
+169.254.169.254 through a translator. `WEBHOOK_ALLOWED_NETWORKS` (CIDRs) admits chosen
+ranges (the tests allow loopback).
+
+Every refusal of a destination says the same (`REFUSED`): a different message for "does not
+resolve" and "resolves to a private address" would let a user map internal DNS names.
 
 At registration a URL is checked as written (scheme, no credentials, an IP literal or
 `localhost` must be allowed). At delivery the host name is resolved, *every* address is
@@ -23,6 +30,14 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
+REFUSED = "is not an allowed destination: it must resolve to public addresses only"
+# Ranges that carry IPv4 to another network: refused whatever address they embed.
+TRANSITION_NETWORKS: Networks = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96", "2001::/32")
+)
+
+
 class ForbiddenDestination(ValueError):
     """The URL is malformed or points where webhooks may not go."""
 
@@ -36,6 +51,8 @@ def is_allowed(address: IPAddress, allowed: Networks) -> bool:
         address = address.ipv4_mapped
     if any(address in network for network in allowed):
         return True
+    if any(address in network for network in TRANSITION_NETWORKS):
+        return False
     return address.is_global and not address.is_multicast
 
 
@@ -55,7 +72,7 @@ def parse_destination(url: str, allowed: Networks) -> SplitResult:
     if host == "localhost" or host.endswith(".localhost"):
         literal = ipaddress.ip_address("127.0.0.1")
     if literal is not None and not is_allowed(literal, allowed):
-        raise ForbiddenDestination("points to a private or reserved address")
+        raise ForbiddenDestination(REFUSED)
     return parts
 
 
@@ -77,8 +94,8 @@ async def resolve_checked(host: str, port: int, allowed: Networks) -> list[IPAdd
                 host, port, type=socket.SOCK_STREAM
             )
         except OSError as error:
-            raise ForbiddenDestination("does not resolve") from error
+            raise ForbiddenDestination(REFUSED) from error
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
     if not addresses or not all(is_allowed(address, allowed) for address in addresses):
-        raise ForbiddenDestination("resolves to a private or reserved address")
+        raise ForbiddenDestination(REFUSED)
     return addresses

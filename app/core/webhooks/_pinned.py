@@ -3,6 +3,11 @@
 The URL's host is replaced by a checked IP address; the `Host` header keeps the name, and
 for https the TLS server name (SNI, and so the certificate check) stays the name too.
 Redirects are not followed (the client never follows them): a 3xx is a failed delivery.
+
+The connection is closed after the answer (`Connection: close`): the client pools
+connections by the pinned address, so one opened for a host name (its TLS session checked
+against that name's certificate) could otherwise carry the next request for another name
+on the same address.
 """
 
 import asyncio
@@ -42,6 +47,11 @@ async def post_pinned(
         pinned,
         settings=settings,
         content=body,
-        headers={**headers, "Host": host_header, "Content-Type": "application/json"},
+        headers={
+            **headers,
+            "Host": host_header,
+            "Content-Type": "application/json",
+            "Connection": "close",
+        },
         extensions=extensions,
     )

@@ -1,12 +1,15 @@
 """The SSRF guard: which addresses are refused, resolution checked, the checked one used."""
 
+import asyncio
 import ipaddress
+import socket
 
 import pytest
 
 from app.core.config import Settings
 from app.core.outbound_http import UpstreamTimeout, create_http_client
 from app.core.webhooks import (
+    REFUSED,
     ForbiddenDestination,
     allowed_networks,
     is_allowed,
@@ -22,8 +25,13 @@ NONE_ALLOWED = allowed_networks([])
     "address",
     [
         "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1",
-        "0.0.0.0", "224.0.0.1",  # noqa: S104 (addresses to refuse, not to bind) "240.0.0.1", "192.0.2.1", "::1", "fe80::1", "fc00::1", "ff02::1",
+        "0.0.0.0",  # noqa: S104 (an address to refuse, not to bind)
+        "224.0.0.1", "240.0.0.1", "192.0.2.1", "::1", "fe80::1", "fc00::1", "ff02::1",
         "::ffff:10.0.0.1", "::ffff:127.0.0.1",
+        # IPv4 carried in IPv6: NAT64 (both prefixes), 6to4, IPv4-compatible, Teredo. Refused
+        # whatever they embed, a public IPv4 (8.8.8.8) too.
+        "64:ff9b::a9fe:a9fe", "64:ff9b::808:808", "64:ff9b:1::a9fe:a9fe", "2002:a9fe:a9fe::1",
+        "2002:808:808::1", "::a9fe:a9fe", "::808:808", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
     ],
 )  # fmt: skip
 def test_non_public_addresses_are_refused(address: str) -> None:
@@ -42,9 +50,15 @@ def test_the_allow_list_admits_its_networks_only() -> None:
     assert not is_allowed(ipaddress.ip_address("10.8.0.1"), allowed)
 
 
+def test_the_allow_list_can_admit_a_transition_range_on_purpose() -> None:
+    assert is_allowed(
+        ipaddress.ip_address("64:ff9b::a9fe:a9fe"), allowed_networks(["64:ff9b::/96"])
+    )
+
+
 async def test_names_are_checked_after_resolution() -> None:
     # A name, not a literal: only resolving it shows it is loopback (the rebinding case).
-    with pytest.raises(ForbiddenDestination, match="resolves to a private or reserved"):
+    with pytest.raises(ForbiddenDestination, match=REFUSED):
         await resolve_checked("localhost", 80, NONE_ALLOWED)
     addresses = await resolve_checked("localhost", 80, allowed_networks(["127.0.0.0/8", "::1"]))
     assert {str(address) for address in addresses} <= {"127.0.0.1", "::1"}
@@ -63,6 +77,42 @@ async def test_the_request_goes_to_the_checked_address_with_the_name_as_host(
     assert response.status_code == 200
     assert peer.requests[-1].headers["host"] == f"localhost:{port}"
     assert peer.requests[-1].headers["x-test"] == "1"
+
+
+async def test_a_name_that_does_not_resolve_is_refused_in_the_same_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No DNS oracle: "does not resolve" and "resolves to an internal address" read alike.
+    The resolver is the test's own: nothing is asked of a real one."""
+
+    async def no_such_name(*_: object, **__: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(loop, "getaddrinfo", no_such_name)
+    with pytest.raises(ForbiddenDestination) as unresolved:
+        await resolve_checked("internal-only.example", 80, NONE_ALLOWED)
+    monkeypatch.undo()
+    with pytest.raises(ForbiddenDestination) as internal:
+        await resolve_checked("localhost", 80, NONE_ALLOWED)
+
+    assert str(unresolved.value) == str(internal.value) == REFUSED
+
+
+async def test_a_pinned_connection_is_not_kept_for_another_name(settings: Settings) -> None:
+    """Pooled by the pinned address, a connection opened for one name (its TLS checked
+    against that name) would otherwise carry the next request for another on the same
+    address: each pinned request closes its connection."""
+    tuned = settings.model_copy(update={"webhook_allowed_networks": ["127.0.0.0/8", "::1/128"]})
+    with running_peer() as peer:
+        port = peer.base_url.rsplit(":", 1)[1]
+        async with create_http_client(tuned) as client:
+            for name in ("localhost", "127.0.0.1"):
+                await post_pinned(client, f"http://{name}:{port}/ok", b"{}", {}, tuned)
+            pooled = len(client._transport._pool.connections)  # type: ignore[attr-defined]
+
+    assert [request.headers["connection"] for request in peer.requests] == ["close", "close"]
+    assert pooled == 0
 
 
 async def test_without_the_allow_list_nothing_is_sent(settings: Settings) -> None:

@@ -8,7 +8,7 @@ from httpx import AsyncClient
 
 from app.core.config import Settings
 from app.core.outbound_http import create_http_client, get_http_client
-from app.core.webhooks import SIGNATURE_HEADER, verify
+from app.core.webhooks import REFUSED, SIGNATURE_HEADER, verify
 from app.integrations.webhooks.schemas import WebhookEvent
 from tests.support.peer import Peer, running_peer
 from tests.support.ports import free_port
@@ -71,10 +71,15 @@ async def test_crud_of_your_own_endpoints(client: AsyncClient) -> None:
     [
         ("ftp://example.com/hook", "must be an http or https URL"),
         ("http://user:pw@example.com/hook", "must not contain credentials"),
-        ("http://10.0.0.8/hook", "points to a private or reserved address"),
-        ("http://169.254.169.254/latest/meta-data", "points to a private or reserved address"),
-        ("http://[::ffff:127.0.0.1]/hook", "points to a private or reserved address"),
-        ("http://localhost:8000/hook", "points to a private or reserved address"),
+        ("http://10.0.0.8/hook", REFUSED),
+        ("http://169.254.169.254/latest/meta-data", REFUSED),
+        ("http://[::ffff:127.0.0.1]/hook", REFUSED),
+        ("http://localhost:8000/hook", REFUSED),
+        # 169.254.169.254 through NAT64, 6to4 and the IPv4-compatible form: refused as written,
+        # before any lookup.
+        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", REFUSED),
+        ("http://[2002:a9fe:a9fe::1]/hook", REFUSED),
+        ("http://[::169.254.169.254]/hook", REFUSED),
         ("http://example.com:99999/hook", "has an invalid port"),
     ],
 )
@@ -138,4 +143,4 @@ async def test_ping_refuses_loopback_without_the_allow_list(
         response = await client.post(f"/api/webhooks/{hook['id']}/ping", headers=owner.headers)
     app.dependency_overrides.clear()
     assert response.status_code == 422
-    assert response.json()["errors"]["url"] == ["points to a private or reserved address"]
+    assert response.json()["errors"]["url"] == [REFUSED]
