@@ -41,6 +41,22 @@ async def verification_mail(session: AsyncSession, user: User, settings: Setting
     )
 
 
+def email_change_notice(username: str, old_email: str, new_email: str) -> Mail:
+    """Told to the address an account leaves: if the change was not its owner's, the owner
+    learns it where the attacker cannot read (and resets the password from there)."""
+    return Mail(
+        to=old_email,
+        subject="The email of your Conduit account changed",
+        text=(
+            f"The email address of the Conduit account {username} was changed from this one"
+            f" to {new_email}.\n\n"
+            "If it was you, there is nothing to do. If not, someone else has your session or"
+            " your password: reset the password from this address at once, and sign out"
+            " everywhere.\n"
+        ),
+    )
+
+
 async def verify_email(session: AsyncSession, secret: str, origin: RequestOrigin) -> User:
     """Mark the address the link was sent to as verified; `InvalidLink` otherwise."""
     link = await email_tokens.use(session, secret, PURPOSE)

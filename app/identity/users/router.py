@@ -200,6 +200,7 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
         " email or password needs the password proven in this session within"
         " `REAUTH_WINDOW_MINUTES` (10): otherwise 403 with the problem type"
         f" `{users.REAUTHENTICATION_REQUIRED}`; `POST /api/user/reauthenticate`, then retry."
+        " A new email is told to the old address by mail."
     ),
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,
@@ -209,12 +210,16 @@ async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
     ),
 )
 async def update_current_user(
+    *,
     sign_in: CurrentSignIn,
     body: UpdateUserRequest,
     session: SessionDep,
     settings: SettingsDep,
     origin: OriginDep,
+    mailer: MailerDep,
+    background: BackgroundTasks,
 ) -> UserResponse:
+    old_email = sign_in.user.email
     user = await users.update(
         session,
         sign_in.user,
@@ -223,6 +228,9 @@ async def update_current_user(
         current_session_id=sign_in.session_id,
         reauth_window=timedelta(minutes=settings.reauth_window_minutes),
     )
+    if mailer.enabled and user.email.lower() != old_email.lower():  # told after the response
+        notice = email_verification.email_change_notice(user.username, old_email, user.email)
+        background.add_task(mailer.deliver, notice)
     return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))
 
 

@@ -113,3 +113,27 @@ async def test_the_admin_view_shows_whether_the_email_is_verified(
     view = await client.get(f"/api/admin/users/{bob.username}", headers=admin.headers)
 
     assert view.json()["user"]["emailVerified"] is True
+
+
+async def test_an_email_change_is_told_to_the_old_address(
+    client: AsyncClient, inbox: Inbox
+) -> None:
+    bob = await register(client)
+
+    changed = await client.put(
+        "/api/user", headers=bob.headers, json={"user": {"email": "elsewhere@example.com"}}
+    )
+    assert changed.status_code == 200
+
+    (notice,) = inbox.to(bob.email, "The email of your Conduit account changed")
+    body = notice.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "elsewhere@example.com" in text
+    assert "reset the password" in text
+    # Other changes, and the same address in other letters, tell nobody.
+    await client.put("/api/user", headers=bob.headers, json={"user": {"bio": "hello"}})
+    await client.put(
+        "/api/user", headers=bob.headers, json={"user": {"email": "Elsewhere@Example.com"}}
+    )
+    assert len(inbox.to("elsewhere@example.com", "changed")) == 0
