@@ -609,8 +609,8 @@ def adopt(name: str, without: tuple[str, ...], *, force: bool = False) -> list[s
         _drop_lines(STREAMS_LINES)
         _remove(STREAMS_PATHS)
         _strip_doc_blocks("streams", STREAMS_PATHS)
-    for kept in set(OPTIONAL) - set(without):
-        _unmark_doc_blocks(kept)
+    for option in set(OPTIONAL) - set(without):
+        _unmark_doc_blocks(option)
     _rename(name, snake, title)
     _reset_migrations()
     _python("-m", "devtools.openapi", env={"DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1/x"})
