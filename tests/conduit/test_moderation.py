@@ -14,9 +14,7 @@ from app.conduit.articles.models import Article
 from app.conduit.comments.models import Comment
 from tests.support.articles import create_article
 from tests.support.audit import audit_events, latest_audit_event
-from tests.support.users import RegisteredUser, as_role, promote, register
-
-ROLES = ["anonymous", "user", "moderator", "admin"]
+from tests.support.users import RegisteredUser, as_role, promote, register, role_matrix_cells
 
 
 @dataclass(frozen=True)
@@ -48,11 +46,7 @@ MATRIX: dict[str, tuple[Action, tuple[int, int, int, int]]] = {
     "delete another's comment": (_delete_comment, (401, 403, 204, 204)),
     "edit another's article": (_edit_article, (401, 403, 403, 403)),
 }
-CELLS = [
-    pytest.param(action, role, statuses[i], id=f"{role}-{action.replace(' ', '-')}")
-    for action, (_, statuses) in MATRIX.items()
-    for i, role in enumerate(ROLES)
-]
+CELLS = role_matrix_cells(MATRIX)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Creating users and signing them in through the API, as a client would."""
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,3 +79,16 @@ async def promote(
     )
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["user"]["role"] == role
+
+
+# Who may act, from nobody signed in up the ladder: the columns of a role x action matrix.
+ROLES = ("anonymous", "user", "moderator", "admin")
+
+
+def role_matrix_cells(matrix: Mapping[str, tuple[object, tuple[int, ...]]]) -> list[Any]:
+    """One test case per (action, role) of `matrix` (action: (how, a status per role))."""
+    return [
+        pytest.param(action, role, statuses[i], id=f"{role}-{action.replace(' ', '-')}")
+        for action, (_, statuses) in matrix.items()
+        for i, role in enumerate(ROLES)
+    ]

@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.auth import ROLES as ROLE_LADDER
 from app.deps import Moderator
 from app.identity.users.models import User
-from tests.support.users import RegisteredUser, as_role, promote, register
-
-ROLES = ["anonymous", "user", "moderator", "admin"]
+from tests.support.users import RegisteredUser, as_role, promote, register, role_matrix_cells
 
 
 @dataclass(frozen=True)
@@ -55,11 +53,7 @@ MATRIX: dict[str, tuple[Action, tuple[int, int, int, int]]] = {
     "reactivate an account": (_reactivate, (401, 403, 403, 200)),
     "read the audit log": (_read_audit_log, (401, 403, 403, 200)),
 }
-CELLS = [
-    pytest.param(action, role, statuses[i], id=f"{role}-{action.replace(' ', '-')}")
-    for action, (_, statuses) in MATRIX.items()
-    for i, role in enumerate(ROLES)
-]
+CELLS = role_matrix_cells(MATRIX)
 
 
 @pytest.fixture
