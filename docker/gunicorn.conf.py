@@ -6,10 +6,11 @@ preloaded, so nothing connects in the master).
 """
 
 import os
+from pathlib import Path
 from typing import Any
 
 from app.core.config import settings_or_exit
-from app.core.observability import logging_config
+from app.core.observability import logging_config, retire_worker_metrics
 
 # Validated here, in the master: a bad configuration stops before any worker forks, with
 # one message listing every problem (exit status 1, no traceback).
@@ -53,8 +54,6 @@ loglevel = settings.log_level.lower()  # Gunicorn (and its Uvicorn workers) set 
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    """Drop a dead worker's live gauges from the shared Prometheus directory."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess  # noqa: PLC0415
-
-        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    """Fold a dead worker's Prometheus files: the directory stays one set per live worker."""
+    if directory := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        retire_worker_metrics(Path(directory), worker.pid)

@@ -2,7 +2,8 @@
 
 - `configure_logging` / `logging_config`: JSON or console lines carrying the request id.
 - `metrics_router` (`/metrics`, Prometheus, multi-process) and `RequestMetrics`, fed by
-  the edge.
+  the edge; `retire_worker_metrics`, run by Gunicorn's master as a worker exits, folds
+  the dead worker's files so the directory does not grow with recycling.
 - `health_router`: `/health/live` (the process answers) and `/health/ready` (the
   database answers).
 - `tracing` (module `app.core.observability.tracing`, imported only when OTEL_ENABLED):
@@ -13,6 +14,7 @@ from app.core.observability._health import router as health_router
 from app.core.observability._logging import JsonFormatter, configure_logging, logging_config
 from app.core.observability._metrics import RequestMetrics
 from app.core.observability._metrics import router as metrics_router
+from app.core.observability._retired_workers import retire_worker_metrics
 
 __all__ = [
     "JsonFormatter",
@@ -21,4 +23,5 @@ __all__ = [
     "health_router",
     "logging_config",
     "metrics_router",
+    "retire_worker_metrics",
 ]

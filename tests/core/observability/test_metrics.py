@@ -9,6 +9,8 @@ from httpx import AsyncClient
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from app.core.observability import retire_worker_metrics
+
 
 async def test_metrics_use_route_templates_not_raw_paths(client: AsyncClient) -> None:
     await client.get("/probe/things/somebody")
@@ -46,3 +48,59 @@ def test_samples_from_several_worker_processes_are_summed(tmp_path: Path) -> Non
     MultiProcessCollector(registry, path=str(tmp_path))  # type: ignore[no-untyped-call]
 
     assert "demo_requests_total 4.0" in generate_latest(registry).decode()
+
+
+RECYCLED_WORKER = """
+from prometheus_client import Counter, Gauge, Histogram
+Counter("demo_requests", "Requests seen by one worker.").inc(2)
+Histogram("demo_seconds", "Time per request.", buckets=(0.1, 1.0)).observe(0.5)
+Gauge("demo_in_flight", "Requests in flight.", multiprocess_mode="livesum").set(1)
+import os
+print(os.getpid())
+"""
+
+
+def _exposition(directory: Path) -> str:
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
+    return generate_latest(registry).decode()
+
+
+def test_a_recycled_worker_leaves_its_sums_and_not_its_files(tmp_path: Path) -> None:
+    env = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    pids = [
+        int(
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-c", RECYCLED_WORKER],
+                env=env,
+                check=True,
+                timeout=30,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    before = _exposition(tmp_path)
+    assert "demo_requests_total 6.0" in before
+    assert 'demo_seconds_bucket{le="1.0"} 3.0' in before
+
+    for pid in pids[:2]:
+        retire_worker_metrics(tmp_path, pid)
+
+    after = _exposition(tmp_path)
+    assert "demo_requests_total 6.0" in after  # no reset seen by Prometheus
+    assert 'demo_seconds_bucket{le="1.0"} 3.0' in after
+    assert "demo_seconds_count 3.0" in after
+    assert "demo_in_flight 1.0" in after  # only the live worker's gauge is left
+    names = sorted(path.name for path in tmp_path.iterdir())
+    live = pids[2]
+    assert names == sorted(
+        [
+            "counter_retired.db",
+            "histogram_retired.db",
+            f"counter_{live}.db",
+            f"histogram_{live}.db",
+            f"gauge_livesum_{live}.db",
+        ]
+    )
