@@ -62,6 +62,29 @@ class JsonFormatter(logging.Formatter):
         return _encode(entry)
 
 
+# Control characters a client can put in a logged value (a `%0d%0a` in the path is
+# decoded before the access line is written), shown escaped: one record, one line.
+_ESCAPED = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
+CONSOLE_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Readable lines (development); a record's text cannot start a line of its own.
+
+    Only the line itself is escaped: a traceback below it keeps its lines.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(CONSOLE_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        return super().formatMessage(record).translate(_ESCAPED)
+
+
 def logging_config(settings: Settings) -> dict[str, Any]:
     """A `dictConfig` for the app; Gunicorn's config uses it too, so both agree."""
     log_format = settings.effective_log_format
@@ -73,9 +96,7 @@ def logging_config(settings: Settings) -> dict[str, Any]:
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {
             "json": {"()": JsonFormatter},
-            "console": {
-                "format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
-            },
+            "console": {"()": ConsoleFormatter},
         },
         "handlers": {
             "default": {

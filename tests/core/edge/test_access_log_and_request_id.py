@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from app.core.edge import EdgeMiddleware, SecurityHeaders
-from app.core.observability import JsonFormatter
+from app.core.observability import ConsoleFormatter, JsonFormatter
 
 
 def _access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -85,3 +85,21 @@ async def test_probes_write_no_access_line_unless_asked(
         with caplog.at_level(logging.INFO, logger="app.access"):
             assert (await other.get("/health/live")).status_code == 200
     assert [getattr(record, "path", None) for record in _access_records(caplog)] == ["/health/live"]
+
+
+@pytest.mark.parametrize("injected", ["%0d%0a", "%0a", "%1b[31m", "%00"])
+async def test_a_console_access_line_stays_one_line_whatever_the_path_holds(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture, injected: str
+) -> None:
+    forged = "2026-01-01 00:00:00 INFO    app.access [x] GET /admin 200"
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        await client.get(f"/probe/things{injected}{forged.replace(' ', '%20')}")
+
+    [record] = _access_records(caplog)
+    record.request_id = "r"
+    line = ConsoleFormatter().format(record)
+    assert "\n" not in line
+    assert "\r" not in line
+    assert "\x1b" not in line
+    assert "\x00" not in line
+    assert forged in line  # still there to read, escaped, on the same line
