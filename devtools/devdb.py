@@ -27,6 +27,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -35,6 +36,7 @@ from pathlib import Path
 import asyncpg
 
 PORT_FILE = "devdb.port"
+STOP_WAIT_SECONDS = 60  # pg_ctl's own default wait
 LOG_FILE = "postgres.log"
 UNPRIVILEGED_USER = "nobody"
 FALLBACK_ROOT = Path("/var/tmp/conduit-devdb")  # noqa: S108 (root-only, checked in _fallback_root)
@@ -205,20 +207,54 @@ def stop(data_dir: Path) -> None:
     data = _effective_data_dir(data_dir)
     if not (data / "PG_VERSION").exists():
         return
-    bin_dir = _install_dir() / "bin"
     with _locked(data):
-        result = _run(bin_dir / "pg_ctl", "stop", "-D", data, "-m", "fast", "-w", check=False)
-        if result.returncode != 0 and _running_port(bin_dir, data) is not None:
-            raise _failure("embedded PostgreSQL did not stop", result, data)
+        _stop_locked(data)
+
+
+def _stop_locked(data: Path) -> None:
+    bin_dir = _install_dir() / "bin"
+    postmaster = _postmaster_pid(data)
+    result = _run(bin_dir / "pg_ctl", "stop", "-D", data, "-m", "fast", "-w", check=False)
+    if result.returncode != 0 and _running_port(bin_dir, data) is not None:
+        raise _failure("embedded PostgreSQL did not stop", result, data)
+    # pg_ctl returns once the pid file is gone; the postmaster still has its files open
+    # for a moment after. Deleting them meanwhile (make clean) must wait for the exit.
+    stopped = result.returncode == 0  # else no server: a pid in a stale file is not ours
+    if stopped and postmaster is not None and not _exited(postmaster, STOP_WAIT_SECONDS):
+        raise _failure(f"embedded PostgreSQL (pid {postmaster}) did not exit", result, data)
+
+
+def _postmaster_pid(data: Path) -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int((data / "postmaster.pid").read_text().splitlines()[0])
+    return None
+
+
+def _exited(pid: int, seconds: float) -> bool:
+    """Whether process `pid` is gone (or a zombie: exited, not yet reaped) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z" or time.monotonic() >= deadline:
+            return state == "Z"
+        time.sleep(0.05)
 
 
 def remove_all(root: Path) -> None:
     """Stop every server with its data under `root` (.devdb/dev, .devdb/test...), then delete
     their data: deleted under a running server, the files stay open and it keeps running."""
     for data_dir in sorted(path for path in root.glob("*") if path.is_dir()):
-        stop(data_dir)
-        if _effective_data_dir(data_dir) != data_dir.resolve():  # the /var/tmp stand-in
-            shutil.rmtree(_effective_data_dir(data_dir), ignore_errors=True)
+        data = _effective_data_dir(data_dir)
+        if (data / "PG_VERSION").exists():
+            # Stopped and deleted under one lock: no start in between (a test restarting it).
+            with _locked(data):
+                _stop_locked(data)
+                shutil.rmtree(data, ignore_errors=True)
+        elif data != data_dir.resolve():  # a /var/tmp stand-in that never held a cluster
+            shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(root, ignore_errors=True)
 
 
