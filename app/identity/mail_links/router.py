@@ -11,7 +11,14 @@ from http import HTTPStatus
 from fastapi import APIRouter, BackgroundTasks, Response
 
 from app.core.errors import problem_responses
-from app.deps import CurrentUser, MailerDep, OriginDep, SessionDep, SettingsDep
+from app.deps import (
+    ANONYMOUS_WRITE_LIMITED,
+    CurrentUser,
+    MailerDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+)
 from app.identity.mail_links import password_reset
 from app.identity.mail_links import verification as email_verification
 from app.identity.mail_links.dependencies import MailThrottleDep
@@ -56,6 +63,7 @@ async def request_password_reset(
 
 @router.post(
     "/users/password-reset/confirm",
+    dependencies=ANONYMOUS_WRITE_LIMITED,
     status_code=HTTPStatus.NO_CONTENT,
     summary="Set a new password with the mailed link's token",
     description="The link works once, within `PASSWORD_RESET_TTL_MINUTES`. Every session of "
@@ -93,6 +101,7 @@ async def request_email_verification(
 
 @router.post(
     "/users/email-verification/confirm",
+    dependencies=ANONYMOUS_WRITE_LIMITED,
     status_code=HTTPStatus.NO_CONTENT,
     summary="Verify your email with the mailed link's token",
     description="The link works once, within `EMAIL_VERIFICATION_TTL_HOURS`, and only while "

@@ -130,6 +130,7 @@ async def login(
 @router.post(
     "/users/refresh",
     summary="Trade a refresh token for a new access token and a new refresh token",
+    dependencies=ANONYMOUS_WRITE_LIMITED,
     description="The refresh token is single use: presenting one that was already used is "
     "taken as theft and revokes its whole session (401 `was already used`).",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),

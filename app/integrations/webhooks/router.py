@@ -9,7 +9,7 @@ from app.core.errors import InvalidInput, problem_responses
 from app.core.outbound_http import HttpClientDep
 from app.core.ratelimit import RateLimitPolicy, enforce
 from app.core.webhooks import ForbiddenDestination
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import WRITE_LIMITED, CurrentUser, SessionDep, SettingsDep
 from app.integrations.webhooks import service as webhooks
 from app.integrations.webhooks.delivery import body_of, send_signed
 from app.integrations.webhooks.dependencies import OwnWebhook
@@ -42,6 +42,7 @@ def _present(endpoint: WebhookEndpoint) -> Webhook:
     "",
     status_code=HTTPStatus.CREATED,
     summary="Register a webhook endpoint (the response shows its secret, once)",
+    dependencies=WRITE_LIMITED,
     description="An account has at most `WEBHOOK_MAX_PER_ACCOUNT` endpoints (10): then 409.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
@@ -70,7 +71,12 @@ async def get_webhook(endpoint: OwnWebhook) -> WebhookResponse:
     return WebhookResponse(webhook=_present(endpoint))
 
 
-@router.put("/{webhook_id}", summary="Change or re-enable a webhook endpoint", responses=_OWN)
+@router.put(
+    "/{webhook_id}",
+    summary="Change or re-enable a webhook endpoint",
+    dependencies=WRITE_LIMITED,
+    responses=_OWN,
+)
 async def update_webhook(
     endpoint: OwnWebhook, body: UpdateWebhookRequest, session: SessionDep, settings: SettingsDep
 ) -> WebhookResponse:
@@ -82,6 +88,7 @@ async def update_webhook(
     "/{webhook_id}",
     status_code=HTTPStatus.NO_CONTENT,
     summary="Delete a webhook endpoint and its delivery log",
+    dependencies=WRITE_LIMITED,
     responses=_OWN,
 )
 async def delete_webhook(endpoint: OwnWebhook, session: SessionDep) -> Response:
@@ -102,6 +109,7 @@ async def list_deliveries(endpoint: OwnWebhook, session: SessionDep) -> Delivery
 @router.post(
     "/{webhook_id}/ping",
     summary="Send a signed `ping` event now and report the endpoint's answer",
+    dependencies=WRITE_LIMITED,
     description="At most `WEBHOOK_PINGS_PER_MINUTE` (6) per endpoint: then 429.",
     responses=problem_responses(
         HTTPStatus.UNAUTHORIZED,

@@ -1,40 +1,29 @@
 """Writes are limited per user (or per address before login); reads are never counted."""
 
-import random
 from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from httpx import AsyncClient
 
 from app.core.config import Settings
-from tests.conftest import app_in_the_test_transaction
-from tests.support.contract import check_against_openapi
+from tests.support.rate_limits import (
+    QUOTA,
+    WINDOW_SECONDS,
+    client_of_its_own_address,
+    with_small_quota,
+)
 from tests.support.users import register
 
-LIMIT = 3
-WINDOW = 86_400  # fixed windows of a day end at midnight UTC: not within a test, in practice
+LIMIT = QUOTA
+WINDOW = WINDOW_SECONDS
 
 
 @pytest.fixture
-async def limited(
-    settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[AsyncClient]:
-    """The app with a quota of LIMIT writes per minute, inside the test's transaction."""
-    limits = {"rate_limit_writes": LIMIT, "rate_limit_window_seconds": WINDOW}
-    app = app_in_the_test_transaction(settings.model_copy(update=limits), engine, session_factory)
-
-    async def conforms(response: object) -> None:
-        check_against_openapi(app, response)  # type: ignore[arg-type]
-
-    # An address of its own: other tests' committed writes count for 127.0.0.1.
-    transport = ASGITransport(
-        app=app, client=(f"10.{random.randrange(256)}.{random.randrange(256)}.7", 123)
-    )
-    async with AsyncClient(
-        transport=transport, base_url="http://test", event_hooks={"response": [conforms]}
-    ) as client:
+async def limited(app: FastAPI, settings: Settings) -> AsyncIterator[AsyncClient]:
+    """The app with a quota of LIMIT writes a day, inside the test's transaction."""
+    with_small_quota(app, settings)
+    async with client_of_its_own_address(app) as client:
         yield client
 
 

@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.integrations.webhooks.schemas import WebhookEvent
 from tests.support.committed import committed_app
 from tests.support.peer import running_peer
+from tests.support.rate_limits import QUOTA, client_of_its_own_address, with_small_quota
 from tests.support.users import RegisteredUser, register
 
 ANY_EVENT = next(iter(WebhookEvent)).value  # the adopted service keeps only its own events
@@ -94,3 +95,21 @@ async def test_pings_of_an_endpoint_are_limited_per_minute(
     assert 0 < int(refused.headers["retry-after"]) <= 60
     assert refused.json()["errors"] == {"request": ["rate limit 'webhook-pings' exceeded"]}
     assert peer.count("/ok") == PINGS_PER_MINUTE  # the refused ping was not sent
+
+
+async def test_webhook_writes_count_against_the_accounts_write_quota(
+    app: FastAPI, settings: Settings, client: AsyncClient
+) -> None:
+    owner = await register(client)
+    with_small_quota(app, settings)
+    async with client_of_its_own_address(app) as limited:
+        statuses = [await _create(limited, owner) for _ in range(QUOTA)]
+        hook = (await limited.get("/api/webhooks", headers=owner.headers)).json()["webhooks"][0]
+        changed = await limited.put(
+            f"/api/webhooks/{hook['id']}", headers=owner.headers, json={"webhook": {}}
+        )
+        ping = await limited.post(f"/api/webhooks/{hook['id']}/ping", headers=owner.headers)
+
+    assert statuses == [201] * QUOTA
+    assert changed.status_code == 429
+    assert ping.status_code == 429
