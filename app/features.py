@@ -48,4 +48,4 @@ V2_ROUTERS: tuple[APIRouter, ...] = (profiles_v2.router,)
 STREAM_CHANNELS: tuple[str, ...] = (comment_events.CHANNEL,)
 # Every job the worker runs: importing these modules declares their tasks on `job_app`.
 # Named as strings: the API never imports the worker's side (procrastinate).
-JOB_MODULES: tuple[str, ...] = ("app.integrations.webhooks.jobs",)
+JOB_MODULES: tuple[str, ...] = ("app.identity.audit.jobs", "app.integrations.webhooks.jobs")

@@ -152,8 +152,9 @@ WEBHOOKS_EDITS = (
     ),
     Edit(
         "app/features.py",
-        'JOB_MODULES: tuple[str, ...] = ("app.integrations.webhooks.jobs",)',
-        "JOB_MODULES: tuple[str, ...] = ()",
+        'JOB_MODULES: tuple[str, ...] = ("app.identity.audit.jobs", '
+        '"app.integrations.webhooks.jobs")',
+        'JOB_MODULES: tuple[str, ...] = ("app.identity.audit.jobs",)',
     ),
     Edit(
         "app/core/config/_settings.py",
@@ -166,7 +167,9 @@ WEBHOOKS_EDITS = (
         "    # Endpoints one account may have (each event fans out to all of them), and pings one\n"
         "    # endpoint may be sent per minute (each is an outgoing call made for the caller).\n"
         "    webhook_max_per_account: int = Field(default=10, ge=1)\n"
-        "    webhook_pings_per_minute: int = Field(default=6, ge=1)\n\n",
+        "    webhook_pings_per_minute: int = Field(default=6, ge=1)\n"
+        "    webhook_delivery_retention_days: int = Field(default=30, ge=1)"
+        "  # the delivery log\n\n",
         "",
     ),
     Edit("app/core/config/_settings.py", '        "webhook_allowed_networks",\n', ""),

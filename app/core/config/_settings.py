@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = Field(default=2.0, gt=0)
     job_retry_max_seconds: float = Field(default=600.0, gt=0)
     job_shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Retention, swept hourly by the worker: finished jobs; failed ones (the dead letter).
+    job_retention_hours: int = Field(default=168, ge=1)
+    job_failed_retention_days: int = Field(default=30, ge=1)
+    # The audit log of security events (app/identity/audit/), swept hourly by the worker.
+    audit_retention_days: int = Field(default=365, ge=1)
     # Outgoing HTTP (app/core/outbound_http/): one client per process, these bounds on every call.
     http_client_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     http_client_read_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -153,6 +158,7 @@ class Settings(BaseSettings):
     # endpoint may be sent per minute (each is an outgoing call made for the caller).
     webhook_max_per_account: int = Field(default=10, ge=1)
     webhook_pings_per_minute: int = Field(default=6, ge=1)
+    webhook_delivery_retention_days: int = Field(default=30, ge=1)  # the delivery log
 
     @field_validator(
         "cors_origins",

@@ -9,7 +9,8 @@
 - `check_database_at_startup`: the migrations are applied, the connection budget fits, the
   pooler mode matches `DB_POOLER`; refuses to serve otherwise.
 - `outage_log`: one line when the database becomes unreachable and one when it is back.
-- `delete_expired`: the batched sweep of rows past their expiry.
+- `delete_expired`: the batched sweep of rows past their expiry; `sweep_old_rows`: the
+  periodic one of log rows past their retention.
 - `sqlstate` / `violated_constraint`: what a driver error says, for the error handlers.
 """
 
@@ -24,7 +25,7 @@ from app.core.db._engine import (
     sqlstate,
     violated_constraint,
 )
-from app.core.db._expired_rows import delete_expired
+from app.core.db._expired_rows import delete_expired, sweep_old_rows
 from app.core.db._mixins import Timestamps
 from app.core.db._outage_log import outage_log
 from app.core.db._startup import (
@@ -51,5 +52,6 @@ __all__ = [
     "release_connection",
     "run_reads_the_ordinary_way",
     "sqlstate",
+    "sweep_old_rows",
     "violated_constraint",
 ]

@@ -17,6 +17,7 @@ from procrastinate import PsycopgConnector
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
+from app.core.jobs import _finished_jobs  # noqa: F401 (declares its task)
 from app.core.jobs._resources import provide_job_resources
 from app.core.jobs._stalled import keep_requeueing_stalled_jobs, requeue_stalled_jobs
 from app.core.jobs.job_app import job_app

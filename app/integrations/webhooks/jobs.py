@@ -8,13 +8,24 @@ that the budget disables, or that was disabled or deleted meanwhile, ends the jo
 (its delivery `failed` or `skipped`).
 """
 
+import logging
+from datetime import timedelta
+
 from procrastinate import JobContext
 from sqlalchemy import func, select
 
-from app.core.jobs.job_app import EXPONENTIAL_BACKOFF, job_app, job_resources
+from app.core.db import sweep_old_rows
+from app.core.jobs.job_app import (
+    EXPONENTIAL_BACKOFF,
+    hourly_maintenance,
+    job_app,
+    job_resources,
+)
 from app.integrations.webhooks.delivery import attempt, body_of, count_outcome
 from app.integrations.webhooks.events import DELIVERY_JOB
 from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryFailed(Exception):
@@ -59,3 +70,14 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
                 delivery.status = "failed"
     if not outcome.succeeded and (last or delivery.status == "pending"):
         raise DeliveryFailed(outcome.error)  # a retry, or the dead letter after the last
+
+
+@hourly_maintenance("webhooks.delete_old_deliveries")
+async def delete_old_deliveries(context: JobContext, timestamp: int) -> None:
+    """The delivery log's retention: older than `WEBHOOK_DELIVERY_RETENTION_DAYS`, hourly."""
+    resources = job_resources()
+    age = timedelta(days=resources.settings.webhook_delivery_retention_days)
+    deleted = await sweep_old_rows(
+        resources.sessions, WebhookDelivery.id, WebhookDelivery.created_at, age
+    )
+    logger.info("webhook deliveries past their retention deleted", extra={"deleted": deleted})
