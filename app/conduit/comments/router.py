@@ -3,9 +3,10 @@
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.conduit.articles.dependencies import ArticleBySlug
+from app.conduit.comments import cursor as comment_cursor
 from app.conduit.comments import service as comments
 from app.conduit.comments.schemas import (
     Comment,
@@ -16,13 +17,36 @@ from app.conduit.comments.schemas import (
 from app.conduit.comments.service import CommentView
 from app.conduit.profiles.service import profile_of
 from app.core.auth import ANONYMOUS_ALLOWED
-from app.core.errors import problem_responses
+from app.core.errors import InvalidInput, problem_responses
 from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["comments"])
 
 # Ids are bigints: anything larger cannot exist and must not reach the database.
 CommentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# A page holds at most this many: a thread of any length is read in bounded pieces.
+MAX_COMMENTS_PER_PAGE = 100
+CommentsPerPage = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=MAX_COMMENTS_PER_PAGE,
+        description="Comments per page, 1 to 100 (the default); a larger value is a 422.",
+    ),
+]
+After = Annotated[
+    str | None,
+    Query(
+        max_length=comment_cursor.MAX_CURSOR_LENGTH,
+        description="Where the previous page ended: the `after` of its `Link: rel=next`.",
+    ),
+]
+_NEXT_PAGE = {
+    "Link": {
+        "description": 'The next page, `<…?after=…&limit=…>; rel="next"`, when there may be one.',
+        "schema": {"type": "string"},
+    }
+}
 _ERRORS = problem_responses(
     HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY
 )
@@ -40,14 +64,38 @@ def present_comment(view: CommentView) -> Comment:
 
 @router.get(
     "",
-    summary="An article's comments, oldest first",
-    responses=_ERRORS,
+    summary="An article's comments, oldest first, a page at a time",
+    description="The first page is what RealWorld clients read; a thread longer than `limit` "
+    "goes on in the page named by the `Link` header (stable while comments are added).",
+    responses={
+        HTTPStatus.OK.value: {"description": "A page of comments.", "headers": _NEXT_PAGE},
+        **_ERRORS,
+    },
     openapi_extra=ANONYMOUS_ALLOWED,
 )
 async def list_comments(
-    viewer: OptionalUser, article: ArticleBySlug, session: SessionDep
+    *,
+    request: Request,
+    response: Response,
+    viewer: OptionalUser,
+    article: ArticleBySlug,
+    session: SessionDep,
+    limit: CommentsPerPage = MAX_COMMENTS_PER_PAGE,
+    after: After = None,
 ) -> CommentListResponse:
-    views = await comments.for_article(session, viewer, article)
+    try:
+        start = comment_cursor.decode(after) if after is not None else None
+    except comment_cursor.InvalidCursor:
+        raise InvalidInput(
+            "`after` is not a cursor of this list.", {"after": ["is not a cursor"]}
+        ) from None
+    # One more than asked: whether a next page exists, without a count.
+    views = await comments.for_article(session, viewer, article, limit=limit + 1, after=start)
+    if len(views) > limit:
+        views = views[:limit]
+        last = views[-1].comment
+        cursor = comment_cursor.encode(last.created_at, last.id)
+        response.headers["Link"] = f'<{request.url.path}?after={cursor}&limit={limit}>; rel="next"'
     return CommentListResponse(comments=[present_comment(view) for view in views])
 
 

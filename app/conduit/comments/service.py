@@ -1,8 +1,9 @@
 """Comments on articles: listed oldest first, deletable by their author or a moderator."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conduit.articles.models import Article
@@ -27,15 +28,25 @@ class CommentView:
 
 
 async def for_article(
-    session: AsyncSession, viewer: User | None, article: Article
+    session: AsyncSession,
+    viewer: User | None,
+    article: Article,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
 ) -> list[CommentView]:
-    """One statement, whatever the number of comments: authors and `following` joined in."""
-    rows = await session.execute(
+    """Up to `limit` comments, oldest first, after the (created_at, id) `after`; one
+    statement, with authors and `following` joined in (app/conduit/comments/cursor.py)."""
+    page = (
         select(Comment, User, is_followed_by(viewer, Comment.author_id))
         .join(User, Comment.author_id == User.id)
         .where(Comment.article_id == article.id)
         .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
     )
+    if after is not None:
+        page = page.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
+    rows = await session.execute(page)
     return [CommentView(comment, author, following) for comment, author, following in rows]
 
 

@@ -125,3 +125,58 @@ async def test_comment_errors_on_unknown_article_and_without_token(client: Async
     ]:
         assert response.status_code == 404
         assert response.json()["errors"] == {"article": ["not found"]}
+
+
+async def _page(client: AsyncClient, url: str) -> tuple[list[str], str | None]:
+    response = await client.get(url)
+    assert response.status_code == 200, response.text
+    link = response.headers.get("link")
+    following = link.split(">", 1)[0].removeprefix("<") if link else None
+    return [c["body"] for c in response.json()["comments"]], following
+
+
+async def test_a_long_thread_is_read_page_by_page_following_the_link(client: AsyncClient) -> None:
+    author = await register(client)
+    slug = (await create_article(client, author))["slug"]
+    ids = [await _comment(client, author, slug, f"c{n}") for n in range(5)]
+
+    first, after_first = await _page(client, f"/api/articles/{slug}/comments?limit=2")
+    assert after_first is not None
+    # The comment that ended the page is deleted and a new one is added: the next pages
+    # neither skip nor repeat anything.
+    await client.delete(f"/api/articles/{slug}/comments/{ids[1]}", headers=author.headers)
+    await _comment(client, author, slug, "c5")
+    second, after_second = await _page(client, after_first)
+    assert after_second is not None
+    third, after_third = await _page(client, after_second)
+
+    assert (first, second, third) == (["c0", "c1"], ["c2", "c3"], ["c4", "c5"])
+    assert after_third is None  # nothing after: no Link
+    whole, more = await _page(client, f"/api/articles/{slug}/comments")
+    assert (whole, more) == (["c0", "c2", "c3", "c4", "c5"], None)  # RealWorld's one page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=x",
+        "after=%21%21",
+        "after=YS5i",  # "a.b"
+        "after=LTEuMQ",  # "-1.1"
+        "after=MS45MjIzMzcyMDM2ODU0Nzc1ODA4",  # "1.9223372036854775808": beyond a bigint
+        "after=" + "A" * 65,
+        "after=%00",
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+    ],
+)
+async def test_bad_page_parameters_are_422(client: AsyncClient, query: str) -> None:
+    author = await register(client)
+    slug = (await create_article(client, author))["slug"]
+
+    response = await client.get(f"/api/articles/{slug}/comments?{query}")
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert set(response.json()["errors"]) == {query.split("=")[0]}
