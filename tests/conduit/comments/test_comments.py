@@ -179,4 +179,4 @@ async def test_bad_page_parameters_are_422(client: AsyncClient, query: str) -> N
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert set(response.json()["errors"]) == {query.split("=")[0]}
+    assert set(response.json()["errors"]) == {query.split("=", maxsplit=1)[0]}
