@@ -54,23 +54,28 @@ async def run_worker(
         max_size=settings.job_worker_concurrency + 2,  # + LISTEN and the heartbeat
         kwargs={"application_name": f"{settings.app_name} worker"},
     )
-    app = job_app.with_connector(connector)
-    async with provide_job_resources(settings), app.open_async():
-        await requeue_stalled_jobs(app)
-        watch = asyncio.create_task(keep_requeueing_stalled_jobs(app))
-        logger.info("job worker started", extra={"concurrency": settings.job_worker_concurrency})
-        try:
-            await app.run_worker_async(
-                # None: every queue (procrastinate's default; an empty list would mean none).
-                queues=None if queues is None else list(queues),  # type: ignore[arg-type]
-                concurrency=settings.job_worker_concurrency,
-                wait=wait,
-                shutdown_graceful_timeout=settings.job_shutdown_timeout_seconds,
-                install_signal_handlers=install_signal_handlers,
-                listen_notify=True,
-                # The fallback for what NOTIFY does not announce: retries coming due.
-                fetch_job_polling_interval=poll_seconds,
+    # The app itself, connected for the run: its tasks (and the periodic deferrer, which
+    # enqueues through a task's app) point at it. A copy (`with_connector`) leaves them on an
+    # app that is never opened, and the deferrer stops the worker (AppNotOpen).
+    with job_app.replace_connector(connector) as app:
+        async with provide_job_resources(settings), app.open_async():
+            await requeue_stalled_jobs(app)
+            watch = asyncio.create_task(keep_requeueing_stalled_jobs(app))
+            logger.info(
+                "job worker started", extra={"concurrency": settings.job_worker_concurrency}
             )
-        finally:
-            watch.cancel()
+            try:
+                await app.run_worker_async(
+                    # None: every queue (procrastinate's default; an empty list would mean none).
+                    queues=None if queues is None else list(queues),  # type: ignore[arg-type]
+                    concurrency=settings.job_worker_concurrency,
+                    wait=wait,
+                    shutdown_graceful_timeout=settings.job_shutdown_timeout_seconds,
+                    install_signal_handlers=install_signal_handlers,
+                    listen_notify=True,
+                    # The fallback for what NOTIFY does not announce: retries coming due.
+                    fetch_job_polling_interval=poll_seconds,
+                )
+            finally:
+                watch.cancel()
     logger.info("job worker stopped")
