@@ -18,6 +18,7 @@ from app.conduit.comments.service import CommentView
 from app.conduit.profiles.service import profile_of
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import InvalidInput, problem_responses
+from app.core.text import StorableText
 from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["comments"])
@@ -40,6 +41,7 @@ After = Annotated[
         max_length=comment_cursor.MAX_CURSOR_LENGTH,
         description="Where the previous page ended: the `after` of its `Link: rel=next`.",
     ),
+    StorableText,
 ]
 _NEXT_PAGE = {
     "Link": {
