@@ -11,6 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from app.core.auth import limit_concurrent_hashes
 from app.core.config import Settings, get_settings
 from app.core.db import check_database_at_startup, create_engine, create_sessions
 from app.core.edge import (
@@ -54,6 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessions = create_sessions(engine)
+    limit_concurrent_hashes(settings.password_hash_concurrency)
     # One outgoing HTTP client per worker (pooled connections); only routes that declare
     # HttpClientDep touch it.
     app.state.http_client = create_http_client(settings)

@@ -6,7 +6,9 @@
   user and a session (`sub`, `sid`), HS256 only.
 - opaque tokens: `new_opaque_token` / `digest_of`, random one-time secrets stored as
   digests (refresh tokens, mailed links).
-- passwords: `hash_password` / `verify_password`, argon2id, legacy bcrypt upgraded on login.
+- passwords: `hash_password` / `verify_password`, argon2id, legacy bcrypt upgraded on login;
+  request code runs them through `run_hashing`: a few hashes at a time per process
+  (`limit_concurrent_hashes`).
 - roles: the `Role` ladder and `require_role`, behind `Moderator` / `Admin` (app/deps.py).
 
 The users, their sessions and the audit log are the identity features' (app/identity/).
@@ -22,7 +24,12 @@ from app.core.auth._header import (
     credentials_from_header,
 )
 from app.core.auth._opaque_tokens import MAX_TOKEN_LENGTH, digest_of, new_opaque_token
-from app.core.auth._passwords import hash_password, verify_password
+from app.core.auth._passwords import (
+    hash_password,
+    limit_concurrent_hashes,
+    run_hashing,
+    verify_password,
+)
 from app.core.auth._roles import ROLES, Role, has_role, require_role
 
 __all__ = [
@@ -41,7 +48,9 @@ __all__ = [
     "digest_of",
     "has_role",
     "hash_password",
+    "limit_concurrent_hashes",
     "new_opaque_token",
     "require_role",
+    "run_hashing",
     "verify_password",
 ]

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Changing the email or the password needs the password proven this recently in the
     # session ("sudo mode"): otherwise 403, and the client re-authenticates.
     reauth_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Passwords one worker hashes at once (argon2, 19 MiB each); more requests wait their turn.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     # Mail (password reset, email verification): sent after the response through SMTP.
     # An empty SMTP_HOST sends nothing (each dropped mail is logged).
     smtp_host: str = ""

@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
-from app.core.auth import hash_password
+from app.core.auth import hash_password, run_hashing
 from app.core.config import Settings
 from app.core.db import release_connection
 from app.core.edge import RequestOrigin
@@ -73,7 +72,7 @@ async def reset_password(
     """
     await email_tokens.check(session, secret, PURPOSE)
     await release_connection(session)
-    new_hash = await run_in_threadpool(hash_password, new_password)
+    new_hash = await run_hashing(hash_password, new_password)
     link = await email_tokens.use(session, secret, PURPOSE)
     user = link.user
     if user.deactivated_at is not None:

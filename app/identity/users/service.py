@@ -13,9 +13,8 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy import update as update_statement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
-from app.core.auth import hash_password, verify_password
+from app.core.auth import hash_password, run_hashing, verify_password
 from app.core.db import DriverRead, detached, release_connection, violated_constraint
 from app.core.edge import RequestOrigin
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
@@ -120,7 +119,7 @@ async def register(session: AsyncSession, new_user: NewUser, origin: RequestOrig
     user = User(
         username=new_user.username,
         email=new_user.email,
-        password_hash=await run_in_threadpool(hash_password, new_user.password),
+        password_hash=await run_hashing(hash_password, new_user.password),
     )
     async with _unique_names(session, new_user, user_id=None):
         session.add(user)
@@ -145,7 +144,7 @@ async def authenticate(
     attempt = await throttle.reserve(session, email)
     user = await find_by_email(session, email)
     await release_connection(session)
-    matches, new_hash = await run_in_threadpool(
+    matches, new_hash = await run_hashing(
         verify_password, password, user.password_hash if user else None
     )
     if user is None or not matches:
@@ -213,7 +212,7 @@ async def reauthenticate(
     Throttled as logins are (the same counts), hashed holding no connection."""
     attempt = await throttle.reserve(session, user.email)
     await release_connection(session)
-    matches, _ = await run_in_threadpool(verify_password, password, user.password_hash)
+    matches, _ = await run_hashing(verify_password, password, user.password_hash)
     if not matches:
         await audit.record(
             session,
@@ -252,7 +251,7 @@ async def update(
     new_hash = None
     if "password" in provided and changes.password is not None:
         await release_connection(session)  # only the write quota's count so far
-        new_hash = await run_in_threadpool(hash_password, changes.password)
+        new_hash = await run_hashing(hash_password, changes.password)
     session.add(user)  # loaded detached by `by_session`; attached now to track the changes
     if changes.email is not None and changes.email.lower() != user.email.lower():
         user.email_verified_at = None  # a new address is unproven until its link is followed

@@ -1,5 +1,9 @@
 """Password hashing: argon2 for new hashes, bcrypt still accepted and upgraded on login."""
 
+import asyncio
+import threading
+
+import anyio
 import bcrypt
 import pytest
 from httpx import AsyncClient
@@ -31,6 +35,42 @@ def test_unknown_user_still_costs_a_verification(monkeypatch: pytest.MonkeyPatch
 
     assert passwords.verify_password("anything", None) == (False, None)
     assert calls == [passwords._DUMMY_HASH]
+
+
+@pytest.mark.parametrize("slots", [1, 3])
+async def test_a_process_hashes_a_few_passwords_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, slots: int
+) -> None:
+    hashed = passwords.hash_password("a passphrase")
+    lock = threading.Lock()
+    in_flight = most = 0
+    original = passwords._passwords.verify_and_update
+
+    def watched(secret: str, stored: str) -> tuple[bool, str | None]:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            return original(secret, stored)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(passwords._passwords, "verify_and_update", watched)
+    passwords.limit_concurrent_hashes(slots)
+    try:
+        verify = passwords.verify_password
+        hashes = [passwords.run_hashing(verify, "a passphrase", hashed) for _ in range(8)]
+        waiting = asyncio.gather(*hashes)
+        # Meanwhile the ordinary thread pool (plain `def` dependencies) is not theirs.
+        assert await anyio.to_thread.run_sync(lambda: "served") == "served"
+        assert not waiting.done()
+        assert await waiting == [(True, None)] * 8
+    finally:
+        passwords.limit_concurrent_hashes(2)
+
+    assert 1 <= most <= slots
 
 
 async def test_login_upgrades_a_bcrypt_hash_to_argon2(
