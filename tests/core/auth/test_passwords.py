@@ -44,6 +44,7 @@ async def test_a_process_hashes_a_few_passwords_at_a_time(
     hashed = passwords.hash_password("a passphrase")
     lock = threading.Lock()
     in_flight = most = 0
+    every_slot_taken, let_go = threading.Event(), threading.Event()
     original = passwords._passwords.verify_and_update
 
     def watched(secret: str, stored: str) -> tuple[bool, str | None]:
@@ -51,7 +52,10 @@ async def test_a_process_hashes_a_few_passwords_at_a_time(
         with lock:
             in_flight += 1
             most = max(most, in_flight)
+            if in_flight == slots:
+                every_slot_taken.set()
         try:
+            let_go.wait(10)  # each hash holds its slot until the test has looked
             return original(secret, stored)
         finally:
             with lock:
@@ -63,14 +67,18 @@ async def test_a_process_hashes_a_few_passwords_at_a_time(
         verify = passwords.verify_password
         hashes = [passwords.run_hashing(verify, "a passphrase", hashed) for _ in range(8)]
         waiting = asyncio.gather(*hashes)
-        # Meanwhile the ordinary thread pool (plain `def` dependencies) is not theirs.
-        assert await anyio.to_thread.run_sync(lambda: "served") == "served"
+        assert await asyncio.to_thread(every_slot_taken.wait, 10)
+        # The rest queue on the hashing slots, not in the ordinary thread pool (whose
+        # threads plain `def` dependencies need): none of its tokens is theirs.
+        assert anyio.to_thread.current_default_thread_limiter().borrowed_tokens == 0
         assert not waiting.done()
+        let_go.set()
         assert await waiting == [(True, None)] * 8
     finally:
+        let_go.set()
         passwords.limit_concurrent_hashes(2)
 
-    assert 1 <= most <= slots
+    assert most == slots
 
 
 async def test_login_upgrades_a_bcrypt_hash_to_argon2(
