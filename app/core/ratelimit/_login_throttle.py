@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, any_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -155,21 +155,36 @@ class LoginThrottle:
     async def clear(self, session: AsyncSession, email: str) -> None:
         """A success: forget the pair's and the account's failures, and take this attempt
         off the address's count (committed with the request). One statement: the rows it
-        empties are deleted, the address's is decremented."""
+        empties are deleted, the address's is decremented.
+
+        Its rows are locked first and in key order, as `reserve` locks them, and what to do
+        with each is decided on the counts the lock returns (the latest, whereas the delete
+        and the update would each judge the row as the statement's snapshot saw it): a
+        concurrent login of the same account from the same address waits instead of
+        deadlocking, and no attempt it reserved stays counted.
+        """
         address = self.address_key()
+        locked = (
+            select(LoginFailures.key, LoginFailures.count)
+            .where(LoginFailures.key.in_(self.keys(email)))
+            .order_by(LoginFailures.key)
+            .with_for_update()
+            .cte("locked")
+        )
+
+        def locked_keys(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+            # ARRAY(...) is computed before the statement scans a row: all locks come first.
+            chosen = select(locked.c.key).where(*conditions).scalar_subquery()
+            return LoginFailures.key == any_(func.array(chosen))
+
         emptied = (
             delete(LoginFailures)
-            .where(
-                or_(
-                    LoginFailures.key.in_([key for key in self.keys(email) if key != address]),
-                    and_(LoginFailures.key == address, LoginFailures.count <= 1),
-                )
-            )
+            .where(locked_keys(or_(locked.c.key != address, locked.c.count <= 1)))
             .cte("emptied")
         )
         await session.execute(
             update(LoginFailures)
-            .where(LoginFailures.key == address, LoginFailures.count > 1)
+            .where(locked_keys(locked.c.key == address, locked.c.count > 1))
             .values(count=LoginFailures.count - 1)
             .add_cte(emptied)
         )
