@@ -191,7 +191,12 @@ def start(data_dir: Path, port: int | None = None, *, fast: bool = False) -> Emb
         if port is None:  # the remembered port, unless another program took it meanwhile
             port = _free_port(int(port_file.read_text()) if port_file.exists() else 0)
         # TCP on 127.0.0.1 only: no unix socket, so /var/run/postgresql is never needed.
-        options = f"-h 127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200"
+        # pg_stat_statements: what `make bench` counts round trips with, and a developer's
+        # first look at what the service sends.
+        options = (
+            f"-h 127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200"
+            " -c shared_preload_libraries=pg_stat_statements"
+        )
         if fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         result = _run(bin_dir / "pg_ctl", "start", "-D", data, "-l", data / LOG_FILE,

@@ -71,8 +71,12 @@ def _sentence(rng: random.Random, words: int) -> str:
 async def _ids_by_name(
     connection: AsyncConnection, column: Any, key: Any, names: list[str]
 ) -> dict[str, int]:
-    rows = await connection.execute(select(column, key).where(column.in_(names)))
-    return dict(rows.all())
+    """The ids of `names`, in the order of `names`: not the database's, which changes as rows
+    are updated, so that every run gives the same ids the same tags, follows and favorites
+    (a second run adds nothing)."""
+    found = await connection.execute(select(column, key).where(column.in_(names)))
+    rows: dict[str, int] = dict(found.tuples().all())
+    return {name: rows[name] for name in names}
 
 
 def _user_rows(names: list[str], password_hash: str, rng: random.Random) -> list[dict[str, Any]]:

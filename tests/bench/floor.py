@@ -1,10 +1,15 @@
-"""The floor: the measured read paths with no framework, for `make bench` to compare against.
+"""The floor: the measured paths with no framework, for `make bench` to compare against.
 
 Pure ASGI on Uvicorn, asyncpg and orjson; the same token checks as the service (HS256
 signature with the pinned algorithm, `exp`, `iss`, `aud`, a numeric `sub` naming an
 existing user) and the same JSON shapes. No middleware, no logging, no metrics, no
 validation beyond what the paths need: the cheapest a Python server can answer these
 requests, so the benchmark shows how far the real service is from it.
+
+The writes write what the service writes, with its semantics: the same rows (a comment's
+live event with its NOTIFY, new tags, exact counters, idempotent favorites and follows),
+the same look-up of the webhook endpoints an event goes to, the same answer. Each is one
+statement where PostgreSQL allows (CTEs with RETURNING): one round trip, atomic.
 
     DATABASE_URL=... SECRET_KEY=... uvicorn tests.bench.floor:app
 """
@@ -14,7 +19,9 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,6 +73,64 @@ UNFAVORITE = """WITH removed AS (
     DELETE FROM favorites WHERE user_id = $1 AND article_id = $2 RETURNING 1)
     UPDATE articles SET favorites_count = favorites_count - 1
     WHERE id = $2 AND EXISTS (SELECT 1 FROM removed)"""
+
+# Writes. A slug taken already: nothing inserted, no row back; the caller tries another.
+CREATE_ARTICLE = """WITH article AS (
+        INSERT INTO articles (slug, title, description, body, author_id)
+        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO NOTHING
+        RETURNING id, created_at, updated_at),
+    named AS (SELECT DISTINCT unnest($6::text[]) AS name),
+    added AS (INSERT INTO tags (name) SELECT name FROM named WHERE EXISTS (SELECT FROM article)
+        ON CONFLICT (name) DO NOTHING RETURNING id),
+    tagged AS (INSERT INTO article_tags (article_id, tag_id)
+        SELECT article.id, tag.id FROM article,
+            (SELECT id FROM added UNION ALL SELECT t.id FROM tags t JOIN named USING (name)) tag
+        RETURNING 1)
+    SELECT article.created_at, article.updated_at, u.username, u.bio, u.image,
+        (SELECT count(*) FROM tagged) AS tags,
+        (SELECT count(*) FROM webhook_endpoints w WHERE w.owner_id = $5 AND w.enabled
+            AND 'article.published' = ANY (w.events)) AS deliveries
+    FROM article, users u WHERE u.id = $5"""
+UPDATE_ARTICLE = f"""WITH a AS (
+        UPDATE articles SET body = $3, updated_at = clock_timestamp()
+        WHERE slug = $2 AND author_id = $1 RETURNING *)
+    SELECT {ARTICLE_COLUMNS} FROM a JOIN users u ON u.id = a.author_id"""  # noqa: S608
+_EVENT = """INSERT INTO stream_events (channel, topic, kind, data)
+        SELECT 'comments', article_id::text, $4, jsonb_build_object('id', id) FROM {source}
+        RETURNING id, topic, kind, data"""
+_NOTIFY = """SELECT pg_notify('comments', json_build_object(
+        'id', id, 'topic', topic, 'kind', kind, 'data', data)::text) FROM event"""
+ADD_COMMENT = f"""WITH article AS (SELECT id, author_id FROM articles WHERE slug = $2),
+    comment AS (INSERT INTO comments (body, article_id, author_id)
+        SELECT $3, id, $1 FROM article RETURNING id, body, article_id, created_at, updated_at),
+    event AS ({_EVENT.format(source="comment")}),
+    notified AS ({_NOTIFY})
+    SELECT c.id, c.body, c.created_at, c.updated_at, u.username, u.bio, u.image,
+        (SELECT count(*) FROM notified) AS notified,
+        (SELECT count(*) FROM webhook_endpoints w, article
+            WHERE w.owner_id = article.author_id AND article.author_id <> $1 AND w.enabled
+            AND 'comment.created' = ANY (w.events)) AS deliveries
+    FROM comment c, users u WHERE u.id = $1"""  # noqa: S608
+DELETE_COMMENT = f"""WITH removed AS (
+        DELETE FROM comments c USING articles a
+        WHERE c.id = $2 AND c.article_id = a.id AND a.slug = $3 AND c.author_id = $1
+        RETURNING c.id, c.article_id),
+    event AS ({_EVENT.format(source="removed")}),
+    notified AS ({_NOTIFY})
+    SELECT count(*) FROM notified"""  # noqa: S608
+FOLLOW = """WITH target AS (SELECT id, username, bio, image FROM users WHERE username = $2),
+    added AS (INSERT INTO follows (follower_id, followee_id) SELECT $1, id FROM target
+        WHERE id <> $1 ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT username, bio, image, (SELECT count(*) FROM added) AS added,
+        (SELECT count(*) FROM webhook_endpoints w WHERE w.owner_id = target.id AND w.enabled
+            AND 'profile.followed' = ANY (w.events)) AS deliveries
+    FROM target"""
+UNFOLLOW = """WITH target AS (SELECT id, username, bio, image FROM users WHERE username = $2),
+    removed AS (DELETE FROM follows USING target
+        WHERE follower_id = $1 AND followee_id = target.id RETURNING 1)
+    SELECT username, bio, image, (SELECT count(*) FROM removed) AS removed FROM target"""
+UPDATE_USER = """UPDATE users SET bio = $2, updated_at = clock_timestamp() WHERE id = $1
+    RETURNING email, username, bio, image"""
 
 _hasher = PasswordHasher()
 _pool: asyncpg.Pool | None = None
@@ -203,6 +268,109 @@ async def _favorite(send: Send, pool: asyncpg.Pool, viewer: int, slug: str, add:
     await _respond(send, 200, {"article": _article(row, body=True)})
 
 
+def _slugs(title: str) -> list[str]:
+    """The service's slug of `title` (app/conduit/articles/slugs.py), then suffixed ones."""
+    words = "".join(
+        c if unicodedata.category(c)[0] in "LNM" else " "
+        for c in unicodedata.normalize("NFKC", title).lower()
+    ).split()
+    base = "-".join(words)[:80].rstrip("-") or "article"
+    return [base] + [f"{base}-{secrets.token_hex(3)}" for _ in range(5)]
+
+
+def _profile(row: asyncpg.Record, *, following: bool) -> dict[str, Any]:
+    return {
+        "username": row["username"],
+        "bio": row["bio"],
+        "image": row["image"],
+        "following": following,
+    }
+
+
+async def _create_article(send: Send, pool: asyncpg.Pool, viewer: int, receive: Receive) -> None:
+    fields = orjson.loads(await _read_body(receive))["article"]
+    tags = sorted(set(fields.get("tagList") or []))
+    title, description, body = fields["title"], fields["description"], fields["body"]
+    for slug in _slugs(title):
+        row = await pool.fetchrow(CREATE_ARTICLE, slug, title, description, body, viewer, tags)
+        if row is not None:
+            break
+    else:
+        await _respond(send, 409, {"errors": {"slug": ["is taken"]}})
+        return
+    article = {
+        "slug": slug,
+        "title": title,
+        "description": description,
+        "body": body,
+        "tagList": tags,
+        "createdAt": _timestamp(row["created_at"]),
+        "updatedAt": _timestamp(row["updated_at"]),
+        "favorited": False,
+        "favoritesCount": 0,
+        "author": _profile(row, following=False),
+    }
+    await _respond(send, 201, {"article": article})
+
+
+async def _update_article(
+    send: Send, pool: asyncpg.Pool, viewer: int, slug: str, receive: Receive
+) -> None:
+    changes = orjson.loads(await _read_body(receive))["article"]
+    row = await pool.fetchrow(UPDATE_ARTICLE, viewer, slug, changes["body"])
+    if row is None:
+        await _respond(send, 404, {"errors": {"article": ["not found"]}})
+        return
+    await _respond(send, 200, {"article": _article(row, body=True)})
+
+
+async def _add_comment(
+    send: Send, pool: asyncpg.Pool, viewer: int, slug: str, receive: Receive
+) -> None:
+    body = orjson.loads(await _read_body(receive))["comment"]["body"]
+    row = await pool.fetchrow(ADD_COMMENT, viewer, slug, body, "comment.created")
+    if row is None:
+        await _respond(send, 404, {"errors": {"article": ["not found"]}})
+        return
+    comment = {
+        "id": row["id"],
+        "createdAt": _timestamp(row["created_at"]),
+        "updatedAt": _timestamp(row["updated_at"]),
+        "body": row["body"],
+        "author": _profile(row, following=False),
+    }
+    await _respond(send, 201, {"comment": comment})
+
+
+async def _delete_comment(
+    send: Send, pool: asyncpg.Pool, viewer: int, slug: str, comment_id: int
+) -> None:
+    if not await pool.fetchval(DELETE_COMMENT, viewer, comment_id, slug, "comment.deleted"):
+        await _respond(send, 404, {"errors": {"comment": ["not found"]}})
+        return
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _follow(send: Send, pool: asyncpg.Pool, viewer: int, username: str, add: bool) -> None:
+    row = await pool.fetchrow(FOLLOW if add else UNFOLLOW, viewer, username)
+    if row is None:
+        await _respond(send, 404, {"errors": {"profile": ["not found"]}})
+        return
+    await _respond(send, 200, {"profile": _profile(row, following=add)})
+
+
+async def _update_user(
+    send: Send, pool: asyncpg.Pool, viewer: int, token: str, receive: Receive
+) -> None:
+    changes = orjson.loads(await _read_body(receive))["user"]
+    row = await pool.fetchrow(UPDATE_USER, viewer, changes["bio"])
+    if row is None:
+        await _respond(send, 401, {"errors": {"token": ["is invalid"]}})
+        return
+    await _respond(send, 200, _user(row, token))
+
+
 async def _login(send: Send, pool: asyncpg.Pool, receive: Receive) -> None:
     credentials = orjson.loads(await _read_body(receive))["user"]
     row = await pool.fetchrow(LOGIN, credentials["email"].lower())
@@ -233,7 +401,9 @@ async def _route(scope: Scope, receive: Receive, send: Send, pool: asyncpg.Pool)
     if token and viewer is None:
         await _respond(send, 401, {"errors": {"token": ["is invalid"]}})
         return
-    if path == "/api/user":
+    if viewer and method != "GET":
+        await _write(scope, receive, send, pool, viewer=viewer, token=token or "")
+    elif path == "/api/user":
         row = await pool.fetchrow(USER, viewer) if viewer else None
         if row is None:
             await _respond(send, 401, {"errors": {"token": ["is missing"]}})
@@ -241,9 +411,6 @@ async def _route(scope: Scope, receive: Receive, send: Send, pool: asyncpg.Pool)
         await _respond(send, 200, _user(row, token or ""))
     elif path in ("/api/articles", "/api/articles/feed"):
         await _page(send, pool, viewer, scope, feed=path.endswith("/feed"))
-    elif path.startswith("/api/articles/") and path.endswith("/favorite") and viewer:
-        slug = unquote(path.removeprefix("/api/articles/").removesuffix("/favorite"))
-        await _favorite(send, pool, viewer, slug, add=method == "POST")
     elif path.startswith("/api/articles/"):
         row = await pool.fetchrow(ONE, viewer, unquote(path.removeprefix("/api/articles/")))
         if row is None:
@@ -254,11 +421,41 @@ async def _route(scope: Scope, receive: Receive, send: Send, pool: asyncpg.Pool)
         await _respond(send, 404, {"errors": {"path": ["not found"]}})
 
 
+async def _write(
+    scope: Scope, receive: Receive, send: Send, pool: asyncpg.Pool, *, viewer: int, token: str
+) -> None:
+    method = scope["method"]
+    parts = [unquote(part) for part in scope["path"].removeprefix("/api/").split("/")]
+    match parts:
+        case ["articles"] if method == "POST":
+            await _create_article(send, pool, viewer, receive)
+        case ["articles", slug] if method == "PUT":
+            await _update_article(send, pool, viewer, slug, receive)
+        case ["articles", slug, "favorite"]:
+            await _favorite(send, pool, viewer, slug, add=method == "POST")
+        case ["articles", slug, "comments"] if method == "POST":
+            await _add_comment(send, pool, viewer, slug, receive)
+        case ["articles", slug, "comments", comment_id] if method == "DELETE":
+            await _delete_comment(send, pool, viewer, slug, int(comment_id))
+        case ["profiles", username, "follow"]:
+            await _follow(send, pool, viewer, username, add=method == "POST")
+        case ["user"] if method == "PUT":
+            await _update_user(send, pool, viewer, token, receive)
+        case _:
+            await _respond(send, 404, {"errors": {"path": ["not found"]}})
+
+
+async def _keep_as_is(_connection: asyncpg.Connection) -> None:
+    """No reset on release: the floor leaves no session state behind (no LISTEN, no SET,
+    no advisory lock), and asyncpg's default reset is four statements per request. The
+    service's pool sends none either."""
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     global _pool  # noqa: PLW0603 (one pool per worker process, made at start-up)
     if scope["type"] == "lifespan":
         while (await receive())["type"] != "lifespan.shutdown":
-            _pool = await asyncpg.create_pool(DSN, min_size=5, max_size=10)
+            _pool = await asyncpg.create_pool(DSN, min_size=5, max_size=10, reset=_keep_as_is)
             await send({"type": "lifespan.startup.complete"})
         if _pool is not None:
             await _pool.close()

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -16,8 +17,9 @@ class Scenario:
     method: str = "GET"
     body: str | None = None
     authenticated: bool = False
-    # Optional wrk `request()` body (Lua) for scenarios whose requests vary.
-    request_lua: str | None = None
+    # Optional wrk `request()` (Lua) for scenarios whose requests vary; a function makes a
+    # fresh one for each run of wrk (writes that must not repeat across runs).
+    request_lua: str | Callable[[], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def lua(scenario: Scenario, token: str) -> str:
         ]
     if scenario.authenticated:
         lines.append(f'wrk.headers["Authorization"] = "Token {token}"')
-    if scenario.request_lua:
+    if callable(scenario.request_lua):
+        lines.append(scenario.request_lua())
+    elif scenario.request_lua:
         lines.append(scenario.request_lua)
     return "\n".join(lines) + "\n"
 
@@ -140,4 +144,91 @@ def rotating_login_lua(emails: list[str], password: str) -> str:
         f"""  local email = emails[n % #emails + 1]
   local body = '{{"user":{{"email":"' .. email .. '","password":"{password}"}}}}'
   return wrk.format("POST", "/api/users/login", nil, body)""",
+    )
+
+
+def _json_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def follow_toggle_lua(usernames: list[str]) -> str:
+    """Follow then unfollow each of `usernames` in turn."""
+    return _requests_over(
+        "names",
+        usernames,
+        """  local name = names[math.floor((n - 1) / 2) % #names + 1]
+  local method = (n % 2 == 1) and "POST" or "DELETE"
+  return wrk.format(method, "/api/profiles/" .. name .. "/follow")""",
+    )
+
+
+_JSON_BODIES = 'wrk.headers["Content-Type"] = "application/json"\n'
+
+# wrk runs `setup` once per thread before it starts: each thread learns its number, so
+# that requests made by different threads differ (titles, the comments they delete).
+_THREAD_NUMBERS = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+"""
+
+
+def create_article_lua(run: str, tags: list[str]) -> str:
+    """A new article per request (a title never used before: `run` is new per wrk run)."""
+    tag_list = ",".join(f'"{_json_string(tag)}"' for tag in tags)
+    return (
+        _JSON_BODIES
+        + _THREAD_NUMBERS
+        + _requests_over(
+            "unused",
+            [],
+            f"""  local title = "bench-write {run} " .. tid .. " " .. n
+  local body = '{{"article":{{"title":"' .. title .. '","description":"Benchmark write",' ..
+    '"body":"Written by make bench.","tagList":[{tag_list}]}}}}'
+  return wrk.format("POST", "/api/articles", nil, body)""",
+        )
+    )
+
+
+def update_article_lua(slugs: list[str]) -> str:
+    """Change the body of each of `slugs` (the token's user's own articles) in turn."""
+    return _JSON_BODIES + _requests_over(
+        "slugs",
+        slugs,
+        """  local slug = slugs[n % #slugs + 1]
+  local body = '{"article":{"body":"Edited by make bench, ' .. n .. '."}}'
+  return wrk.format("PUT", "/api/articles/" .. slug, nil, body)""",
+    )
+
+
+def add_comment_lua(slugs: list[str]) -> str:
+    """A comment on each of `slugs` in turn."""
+    return _JSON_BODIES + _requests_over(
+        "slugs",
+        slugs,
+        """  local slug = slugs[n % #slugs + 1]
+  local body = '{"comment":{"body":"bench-write comment ' .. n .. '"}}'
+  return wrk.format("POST", "/api/articles/" .. slug .. "/comments", nil, body)""",
+    )
+
+
+def delete_comment_lua(slug: str, comment_ids: list[int], threads: int) -> str:
+    """Delete `comment_ids` (the token's user's, on `slug`), each thread its own share."""
+    return _THREAD_NUMBERS + _requests_over(
+        "ids",
+        [str(i) for i in comment_ids],
+        f"""  local id = ids[((n - 1) * {threads} + tid - 1) % #ids + 1]
+  return wrk.format("DELETE", "/api/articles/{slug}/comments/" .. id)""",
+    )
+
+
+def update_user_lua() -> str:
+    """Change the token's user's bio."""
+    return _JSON_BODIES + _requests_over(
+        "unused",
+        [],
+        """  local body = '{"user":{"bio":"Bio ' .. n .. ', set by make bench."}}'
+  return wrk.format("PUT", "/api/user", nil, body)""",
     )

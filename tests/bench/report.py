@@ -21,6 +21,8 @@ class Measurement:
     # and how busy the machine was: a saturated machine caps throughput, not the server.
     other_cpu_ms_per_request: float = 0.0
     machine_busy: float = 0.0
+    # Statements the database ran per request (round trips), from pg_stat_statements.
+    statements_per_request: float | None = None
 
 
 @dataclass
@@ -45,10 +47,17 @@ def _ratio(project: Measurement, floor: Measurement | None) -> str:
     return f"{project.cpu_ms_per_request / floor.cpu_ms_per_request:.1f}x"
 
 
+def _statements(measurement: Measurement | None) -> str:
+    if measurement is None or measurement.statements_per_request is None:
+        return f"{'-':>6}"
+    return f"{measurement.statements_per_request:>6.1f}"
+
+
 def _rows(run: Run) -> list[str]:
     header = (
         f"{'scenario':<25}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'p99/p50':>8}{'errors':>7}"
-        f"{'CPU ms/req':>11}  |{'floor req/s':>12}{'floor CPU':>10}{'ratio':>7}"
+        f"{'CPU ms/req':>11}{'stmts':>6}  |{'floor req/s':>12}{'floor CPU':>10}{'stmts':>6}"
+        f"{'ratio':>7}"
     )
     rows = [header, "-" * len(header)]
     for name, measurements in run.results.items():
@@ -63,8 +72,8 @@ def _rows(run: Run) -> list[str]:
         )
         rows.append(
             f"{name:<25}{p.requests_per_second:>8.0f}{p.p50_ms:>9.2f}{p.p99_ms:>9.2f}"
-            f"{spread:>8.1f}{p.errors:>7}{project.cpu_ms_per_request:>11.3f}  |"
-            f"{floor_cells}{_ratio(project, floor):>7}"
+            f"{spread:>8.1f}{p.errors:>7}{project.cpu_ms_per_request:>11.3f}"
+            f"{_statements(project)}  |{floor_cells}{_statements(floor)}{_ratio(project, floor):>7}"
         )
     return rows
 

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -28,6 +29,7 @@ from devtools import seed
 from devtools.local import REPO_ROOT, ensure_env_file, migrate
 from tests.bench import load, processes, report
 from tests.bench.load import Scenario
+from tests.bench.statements import StatementCounter
 
 BENCH_DATABASE = "conduit_bench"
 LOG_FILE = REPO_ROOT / ".bench" / "server.log"
@@ -43,16 +45,52 @@ def _database_url() -> str:
     return server.url(BENCH_DATABASE)
 
 
-async def _vacuum(url: str) -> None:
-    """Fresh statistics and no dead rows (earlier runs' writes): otherwise autovacuum may
-    start in the middle of a measurement and show up in its p99."""
+# What the write scenarios add is marked, and removed before the next run measures.
+WRITE_MARK = "bench-write"
+WRITE_TAGS = ["bench-tag-one", "bench-tag-two", "bench-tag-three"]
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _tidy(url: str) -> None:
+    """Remove earlier runs' writes (the lists must count the same rows in every run), then
+    vacuum: fresh statistics and no dead rows, otherwise autovacuum may start in the
+    middle of a measurement and show up in its p99."""
     import asyncpg  # noqa: PLC0415 (the benchmark's own connection, outside the app)
 
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    connection = await asyncpg.connect(_dsn(url))
     try:
+        await connection.execute("DELETE FROM articles WHERE title LIKE $1", f"{WRITE_MARK} %")
+        await connection.execute("DELETE FROM comments WHERE body LIKE $1", f"{WRITE_MARK} %")
+        await connection.execute("DELETE FROM tags WHERE name = ANY ($1)", WRITE_TAGS)
         await connection.execute("VACUUM (ANALYZE)")
     finally:
         await connection.close()
+
+
+def _comments_to_delete(email: str, slug: str, count: int) -> list[int]:
+    """`count` new comments by the user of `email` on `slug`, for a delete scenario."""
+    import asyncpg  # noqa: PLC0415
+
+    async def insert() -> list[int]:
+        connection = await asyncpg.connect(_dsn(os.environ["DATABASE_URL"]))
+        try:
+            rows = await connection.fetch(
+                """INSERT INTO comments (body, article_id, author_id)
+                SELECT $4, a.id, u.id FROM users u, articles a, generate_series(1, $3)
+                WHERE u.email = $1 AND a.slug = $2 RETURNING id""",
+                email,
+                slug,
+                count,
+                f"{WRITE_MARK} to delete",
+            )
+        finally:
+            await connection.close()
+        return [row["id"] for row in rows]
+
+    return asyncio.run(insert())
 
 
 def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario], str]:
@@ -61,11 +99,25 @@ def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario],
     login_body = json.dumps({"user": credentials})
     headers = {"Content-Type": "application/json"}
     login = httpx.post(f"{base_url}/api/users/login", content=login_body, headers=headers)
+    me = login.json()["user"]["username"]
     listed = httpx.get(f"{base_url}/api/articles?limit=50").json()["articles"]
     slugs = [article["slug"] for article in listed]
+    own = httpx.get(f"{base_url}/api/articles", params={"author": me, "limit": 20})
+    own_slugs = [article["slug"] for article in own.json()["articles"]]
+    others = sorted({article["author"]["username"] for article in listed} - {me})
     toggle = load.favorite_toggle_lua(slugs)
     emails = [f"demo{n:05d}@demo.conduit.test" for n in range(1, args.users + 1)]
     logins = load.rotating_login_lua(emails, seed.DEMO_PASSWORD)
+    # More than the fastest server deletes in a run; beyond them, deletes would be 404s.
+    deletable = int(3000 * max(args.seconds, args.warmup))
+
+    def create_articles() -> str:
+        return load.create_article_lua(f"{uuid.uuid4().hex[:8]}", WRITE_TAGS)
+
+    def delete_comments() -> str:
+        ids = _comments_to_delete(credentials["email"], own_slugs[0], deletable)
+        return load.delete_comment_lua(own_slugs[0], ids, args.threads)
+
     scenarios = [
         Scenario("current user", "/api/user", authenticated=True),
         Scenario("list 20 anonymous", "/api/articles?limit=20"),
@@ -74,7 +126,27 @@ def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario],
         Scenario("feed", "/api/articles/feed?limit=20", authenticated=True),
         Scenario("readiness", "/health/ready"),
         Scenario("liveness", "/health/live"),
+        Scenario("create article (write)", "/", authenticated=True, request_lua=create_articles),
+        Scenario(
+            "update article (write)",
+            "/",
+            authenticated=True,
+            request_lua=load.update_article_lua(own_slugs),
+        ),
+        Scenario(
+            "add comment (write)", "/", authenticated=True, request_lua=load.add_comment_lua(slugs)
+        ),
+        Scenario("delete comment (write)", "/", authenticated=True, request_lua=delete_comments),
+        Scenario(
+            "follow toggle (write)",
+            "/",
+            authenticated=True,
+            request_lua=load.follow_toggle_lua(others),
+        ),
         Scenario("favorite toggle (write)", "/", authenticated=True, request_lua=toggle),
+        Scenario(
+            "update user (write)", "/", authenticated=True, request_lua=load.update_user_lua()
+        ),
         Scenario("login (argon2id)", "/", method="POST", body=login_body, request_lua=logins),
     ]
     return scenarios, login.json()["user"]["token"]
@@ -100,6 +172,9 @@ def _environments(url: str, workers: int, args: argparse.Namespace) -> dict[str,
             # The write limiter stays on (its statement is part of a write's cost), with a
             # quota the load cannot reach.
             "RATE_LIMIT_WRITES": "1000000000",
+            # All 64 connections log in from one address: attempts in flight count against
+            # the address until they succeed, which would turn some into 429s.
+            "LOGIN_ADDRESS_FAILURE_LIMIT": "1000000000",
         }
     )
     floor = common | {
@@ -129,16 +204,24 @@ def _servers(url: str, workers: int, args: argparse.Namespace) -> Iterator[list[
 
 
 def _measure(
-    wrk: str, server: processes.Server, scenario: Scenario, token: str, args: argparse.Namespace
+    wrk: str,
+    server: processes.Server,
+    scenario: Scenario,
+    token: str,
+    args: argparse.Namespace,
+    *,
+    statements: StatementCounter,
 ) -> report.Measurement:
     options = {"threads": args.threads, "connections": args.connections}
     if args.warmup:
         load.drive(wrk, server.base_url, scenario, token, seconds=args.warmup, **options)
+    statements.reset()
     cpu_before = server.cpu_seconds()
     busy_before, total_before = processes.machine_cpu_seconds()
     result = load.drive(wrk, server.base_url, scenario, token, seconds=args.seconds, **options)
     busy_after, total_after = processes.machine_cpu_seconds()
     cpu_ms = (server.cpu_seconds() - cpu_before) * 1000
+    counted = statements.count()
     requests = max(result.requests, 1)
     other_ms = (busy_after - busy_before) * 1000 - cpu_ms
     return report.Measurement(
@@ -147,11 +230,15 @@ def _measure(
         cpu_ms / requests,
         other_cpu_ms_per_request=other_ms / requests,
         machine_busy=(busy_after - busy_before) / max(total_after - total_before, 1e-9),
+        statements_per_request=None if counted is None else counted / requests,
     )
 
 
 def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
     run = report.Run(workers=args.workers)
+    counter = StatementCounter(url)
+    if not counter.available:
+        print("  pg_stat_statements is not loaded: no statement counts", file=sys.stderr)
     with _servers(url, args.workers, args) as servers:
         # Idle: started and ready, before any request (a login's argon2 buffers stay mapped).
         run.idle_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
@@ -161,7 +248,8 @@ def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
                 continue
             print(f"  {scenario.name} ({args.seconds}s each)...", file=sys.stderr, flush=True)
             run.results[scenario.name] = [
-                _measure(wrk, server, scenario, token, args) for server in servers
+                _measure(wrk, server, scenario, token, args, statements=counter)
+                for server in servers
             ]
         run.loaded_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
     run.error_lines = sum(server.log.error_lines for server in servers)
@@ -170,7 +258,10 @@ def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
         print(f"  current user with {args.scale_workers} workers...", file=sys.stderr, flush=True)
         with _servers(url, args.scale_workers, args) as servers:
             scenario = scenarios[0]
-            run.scaled = [_measure(wrk, server, scenario, token, args) for server in servers]
+            run.scaled = [
+                _measure(wrk, server, scenario, token, args, statements=counter)
+                for server in servers
+            ]
             run.scaled_workers = args.scale_workers
         run.error_lines += sum(server.log.error_lines for server in servers)
     return run
@@ -213,7 +304,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     migrate()
     asyncio.run(seed.seed(url, args.users, 5, 3, 2026))
-    asyncio.run(_vacuum(url))
+    asyncio.run(_tidy(url))
     LOG_FILE.parent.mkdir(exist_ok=True)
     LOG_FILE.write_bytes(b"")
     with ExitStack() as stack:

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.conduit.articles.models import Article, Favorite
+from app.conduit.articles.models import Article, ArticleTag, Favorite
 from app.conduit.comments.models import Comment
+from app.conduit.profiles.models import Follow
 from app.core.config import Settings
 from app.identity.users.models import User
 from devtools.seed import seed
@@ -27,7 +28,7 @@ async def _counts(url: str) -> dict[str, int]:
             name: await connection.scalar(select(func.count()).select_from(model)) or 0
             for name, model in [
                 ("users", User), ("articles", Article), ("comments", Comment),
-                ("favorites", Favorite),
+                ("favorites", Favorite), ("tagging", ArticleTag), ("follows", Follow),
             ]
         }  # fmt: skip
         counts["counter_mismatches"] = (
@@ -54,6 +55,22 @@ async def test_seed_creates_the_requested_sizes_and_is_idempotent(seeded_url: st
     assert first["comments"] == 72
     assert first["favorites"] == 12 * 10
     assert first["counter_mismatches"] == 0
+    assert await _counts(seeded_url) == first
+
+
+async def test_seed_adds_nothing_once_the_rows_have_moved(seeded_url: str) -> None:
+    await seed(seeded_url, users=12, articles_per_user=3, comments_per_article=2, seed=7)
+    first = await _counts(seeded_url)
+    # Updates (a benchmark's writes) move rows: the database lists them in another order.
+    engine = create_async_engine(seeded_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE articles SET body = body || '' WHERE id % 2 = 0"))
+        await connection.execute(text("UPDATE users SET bio = bio WHERE id % 2 = 1"))
+    await engine.dispose()
+
+    again = await seed(seeded_url, users=12, articles_per_user=3, comments_per_article=2, seed=7)
+
+    assert again == dict.fromkeys(again, 0)
     assert await _counts(seeded_url) == first
 
 
