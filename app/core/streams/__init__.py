@@ -1,7 +1,7 @@
 """Live events for Server-Sent Events streams, across workers and instances.
 
 - `publish()` records an event (`StreamEvent`) and NOTIFYs it in the caller's transaction;
-  `replay()` reads what a reconnecting client missed.
+  `replay()` reads what a reconnecting client missed, `REPLAY_BATCH` events at a time.
 - `EventFanout` (built by `event_fanout` in the lifespan): one LISTEN connection per
   worker, fanning notifications out to subscribers, at most a cap of them.
 - `EventStreamResponse` / `event_stream`: the wire format and the streaming response
@@ -15,6 +15,7 @@ a kind and a small JSON object.
 from app.core.streams._draining import begin_draining, is_draining
 from app.core.streams._event_log import (
     MAX_DATA_BYTES,
+    REPLAY_BATCH,
     Event,
     StreamEvent,
     latest_id,
@@ -50,6 +51,7 @@ __all__ = [
     "MEDIA_TYPE",
     "OPENING",
     "QUEUE_SIZE",
+    "REPLAY_BATCH",
     "Event",
     "EventFanout",
     "EventStreamResponse",

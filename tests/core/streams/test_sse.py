@@ -10,6 +10,7 @@ from app.core.streams import (
     HEARTBEAT,
     OPENING,
     QUEUE_SIZE,
+    REPLAY_BATCH,
     Event,
     Subscription,
     event_stream,
@@ -54,3 +55,17 @@ def test_a_reader_too_slow_is_told_to_replay() -> None:
 
     assert subscription.queue.qsize() == 1
     assert subscription.queue.get_nowait() == GAP
+
+
+async def test_a_replay_reads_a_bounded_batch_at_a_time(session: AsyncSession) -> None:
+    # A client resuming from an old Last-Event-ID: the backlog comes in batches, never
+    # loaded at once.
+    topic = "long-backlog"
+    for n in range(REPLAY_BATCH + 20):
+        await publish(session, CHANNEL, topic, "seen", {"n": n})
+
+    first = await replay(session, CHANNEL, topic, 0)
+    rest = await replay(session, CHANNEL, topic, first[-1].id)
+
+    assert len(first) == REPLAY_BATCH
+    assert [event.data["n"] for event in rest] == list(range(REPLAY_BATCH, REPLAY_BATCH + 20))
