@@ -20,6 +20,10 @@ class Scenario:
     # Optional wrk `request()` (Lua) for scenarios whose requests vary; a function makes a
     # fresh one for each run of wrk (writes that must not repeat across runs).
     request_lua: str | Callable[[], str] | None = None
+    # Connections for this scenario instead of the run's (the overload scenario).
+    connections: int | None = None
+    # Count the answers by status, and 503s without Retry-After (wrk parses every response).
+    count_statuses: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,11 @@ class Load:
     p99_ms: float
     requests: int
     errors: int
+    max_ms: float = 0.0
+    timeouts: int = 0  # no answer within wrk's --timeout (10 s)
+    # With `count_statuses`: answers by status, and 503s that lacked Retry-After.
+    statuses: dict[int, int] | None = None
+    unavailable_without_retry_after: int = 0
 
 
 def find_wrk() -> str:
@@ -57,15 +66,52 @@ def parse(output: str) -> Load:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    latency = re.search(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", output, re.MULTILINE)
     errors = int(non_2xx.group(1)) if non_2xx else 0
     errors += sum(int(n) for n in socket.groups()) if socket else 0
+    statuses = {int(code): int(n) for code, n in re.findall(r"^status (\d+): (\d+)$", output, re.M)}
+    missing = re.search(r"^503 without Retry-After: (\d+)$", output, re.MULTILINE)
     return Load(
         requests_per_second=float(rate.group(1)) if rate else 0.0,
         p50_ms=_milliseconds(percentiles["50"]) if "50" in percentiles else 0.0,
         p99_ms=_milliseconds(percentiles["99"]) if "99" in percentiles else 0.0,
         requests=int(total.group(1)) if total else 0,
         errors=errors,
+        max_ms=_milliseconds(latency.group(1)) if latency else 0.0,
+        timeouts=int(socket.group(4)) if socket else 0,
+        statuses=statuses or None,
+        unavailable_without_retry_after=int(missing.group(1)) if missing else 0,
     )
+
+
+# Each thread counts its answers by status; `done` (in wrk's main thread) adds them up.
+_STATUS_COUNTS = """
+local counted_threads = {}
+function setup(thread)
+  table.insert(counted_threads, thread)
+end
+statuses = {}
+missing_retry_after = 0
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 503 and headers["retry-after"] == nil and headers["Retry-After"] == nil then
+    missing_retry_after = missing_retry_after + 1
+  end
+end
+function done(summary, latency, requests)
+  local total, missing = {}, 0
+  for _, thread in ipairs(counted_threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + n
+    end
+    missing = missing + thread:get("missing_retry_after")
+  end
+  for status, n in pairs(total) do
+    io.write(string.format("status %d: %d\\n", status, n))
+  end
+  io.write(string.format("503 without Retry-After: %d\\n", missing))
+end
+"""
 
 
 def lua(scenario: Scenario, token: str) -> str:
@@ -77,6 +123,8 @@ def lua(scenario: Scenario, token: str) -> str:
         ]
     if scenario.authenticated:
         lines.append(f'wrk.headers["Authorization"] = "Token {token}"')
+    if scenario.count_statuses:
+        lines.append(_STATUS_COUNTS)
     if callable(scenario.request_lua):
         lines.append(scenario.request_lua())
     elif scenario.request_lua:
@@ -96,6 +144,7 @@ def drive(
 ) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua(scenario, token))
+    connections = scenario.connections or connections
     command = [
         *(wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"),
         *("--timeout", "10s", "--latency", "-s", script.name, url + scenario.path),

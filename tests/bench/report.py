@@ -78,6 +78,24 @@ def _rows(run: Run) -> list[str]:
     return rows
 
 
+def _overload(run: Run) -> list[str]:
+    """The scenarios that counted answers by status: every non-2xx, and how it was sent."""
+    lines = []
+    for name, measurements in run.results.items():
+        for measurement in measurements:
+            load = measurement.load
+            if load.statuses is None:
+                continue
+            lines.append(
+                f"{name} ({measurement.server}): {load.requests_per_second:.0f} req/s, p50 "
+                f"{load.p50_ms:.0f} ms, p99 {load.p99_ms:.0f} ms, max {load.max_ms:.0f} ms; "
+                f"answers by status {dict(sorted(load.statuses.items()))}, "
+                f"503 without Retry-After: {load.unavailable_without_retry_after}, "
+                f"no answer within 10 s: {load.timeouts}"
+            )
+    return ["", *lines] if lines else []
+
+
 def _memory_and_scaling(run: Run) -> list[str]:
     lines = []
     for label, rss in (("idle", run.idle_rss_mb), ("after load", run.loaded_rss_mb)):
@@ -129,7 +147,7 @@ def show(run: Run, args: argparse.Namespace, commit: str, server_log: Path) -> N
         f"{args.seconds:g}s per scenario after {args.warmup:g}s warm-up"
         + ("; project through PgBouncer (DB_POOLER=pgbouncer)" if args.pgbouncer else "")
     )
-    for line in [*_rows(run), "", *_memory_and_scaling(run)]:
+    for line in [*_rows(run), *_overload(run), "", *_memory_and_scaling(run)]:
         print(line)
     print(
         f"server log: {run.error_lines} ERROR lines, {run.access_lines} access lines "

@@ -93,6 +93,14 @@ def _comments_to_delete(email: str, slug: str, count: int) -> list[int]:
     return asyncio.run(insert())
 
 
+OVERLOAD = "overload: list 20"
+
+
+def _pool_capacity() -> int:
+    settings = Settings(database_url=os.environ["DATABASE_URL"])
+    return settings.db_pool_size + settings.db_max_overflow
+
+
 def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario], str]:
     """The scenarios, and a token of a seeded user for the authenticated ones."""
     credentials = {"email": "demo00001@demo.conduit.test", "password": seed.DEMO_PASSWORD}
@@ -148,6 +156,14 @@ def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario],
             "update user (write)", "/", authenticated=True, request_lua=load.update_user_lua()
         ),
         Scenario("login (argon2id)", "/", method="POST", body=login_body, request_lua=logins),
+        # Eight times the connections the worker's pool serves: requests wait for one (a
+        # fair queue), and past DB_POOL_TIMEOUT_SECONDS answer 503 with Retry-After.
+        Scenario(
+            OVERLOAD,
+            "/api/articles?limit=20",
+            connections=8 * _pool_capacity(),
+            count_statuses=True,
+        ),
     ]
     return scenarios, login.json()["user"]["token"]
 
