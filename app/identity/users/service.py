@@ -141,8 +141,10 @@ async def authenticate(
     compared holding no connection, and a failure is committed, with its audit event,
     before the error (see `LoginThrottle`).
     """
-    attempt = await throttle.reserve(session, email)
+    # The account is read in the reservation's transaction, which commits before the
+    # hash: one transaction (BEGIN, two statements, COMMIT) before the password check.
     user = await find_by_email(session, email)
+    attempt = await throttle.reserve(session, email)
     await release_connection(session)
     matches, new_hash = await run_hashing(
         verify_password, password, user.password_hash if user else None
