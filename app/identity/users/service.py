@@ -6,7 +6,7 @@ raise `AppError`s the HTTP layer turns into problems.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -257,7 +257,11 @@ async def update(
     session.add(user)  # loaded detached by `by_session`; attached now to track the changes
     if changes.email is not None and changes.email.lower() != user.email.lower():
         user.email_verified_at = None  # a new address is unproven until its link is followed
-    async with _unique_names(session, changes, user_id=user.id):
+    # Only a username or an email can collide with another account's: those changes are
+    # flushed in a savepoint, so that a unique violation becomes a 409. Others are flushed
+    # with the commit (no SAVEPOINT and RELEASE round trips).
+    unique = {"username", "email"} & provided
+    async with _unique_names(session, changes, user_id=user.id) if unique else nullcontext():
         for field in ("username", "email", "bio", "image"):
             if field in provided:
                 setattr(user, field, getattr(changes, field))
