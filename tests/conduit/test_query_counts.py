@@ -113,3 +113,20 @@ async def test_the_current_user_is_one_statement_that_checks_the_session(
     assert len(statements) == 1  # nothing written, no second round trip for the session
     assert statements[0].startswith("SELECT")
     assert "JOIN user_sessions" in statements[0]
+
+
+async def test_writing_an_article_with_three_tags_is_fixed(
+    engine: AsyncEngine, client: AsyncClient
+) -> None:
+    bob = await register(client, "bob")
+    await client.get("/api/user", headers=bob.headers)  # the token's signature now cached
+    body = {"title": "Counted", "description": "d", "body": "b", "tagList": ["x", "y", "z"]}
+
+    with recorded_statements(engine) as statements:
+        response = await client.post("/api/articles", headers=bob.headers, json={"article": body})
+
+    assert response.status_code == 201
+    kinds = [statement.split()[0] for statement in statements]
+    # The quota, the sign-in, the article (no savepoint: ON CONFLICT), the new tags, the
+    # links, the webhook endpoints to tell, the answer.
+    assert kinds == ["WITH", "SELECT", "INSERT", "INSERT", "INSERT", "SELECT", "SELECT"]

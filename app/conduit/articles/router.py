@@ -121,9 +121,12 @@ async def feed(
     status_code=HTTPStatus.CREATED,
     summary="Write an article",
     dependencies=WRITE_LIMITED,
-    description="Titles need not be unique: a taken slug gets a short random suffix. Tags are "
-    "trimmed, deduplicated and listed alphabetically (at most 20, of 64 characters each).",
-    responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY),
+    description="Titles need not be unique: a taken slug gets a short random suffix (409 in "
+    "the unlikely case that five in a row are taken). Tags are trimmed, deduplicated and "
+    "listed alphabetically (at most 20, of 64 characters each).",
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY
+    ),
 )
 async def create_article(
     user: CurrentUser, body: CreateArticleRequest, session: SessionDep

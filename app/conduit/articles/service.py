@@ -1,13 +1,15 @@
 """The write side of articles: create, edit, delete, and their tags.
 
-Slugs are unique by constraint: an insert that collides is retried in a fresh savepoint
-with a suffixed slug, so concurrent articles with one title both succeed.
+Slugs are unique by constraint: a new article's insert that collides inserts nothing
+(`ON CONFLICT ... DO NOTHING`) and is tried again with a suffixed slug; a retitled
+article's update is retried in a fresh savepoint. So concurrent articles with one title
+both succeed.
 """
 
 from datetime import timedelta
 from itertools import islice
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conduit.articles.models import Article, ArticleTag, Tag
 from app.conduit.articles.schemas import ArticleChanges, NewArticle
 from app.conduit.articles.slugs import candidates, slugify
-from app.core.db import violated_constraint
+from app.core.db import detached, violated_constraint
 from app.core.edge import RequestOrigin
+from app.core.errors import Conflict
 from app.identity.audit import service as audit
 from app.identity.audit.service import AuditAction
 from app.identity.users.models import User
@@ -47,26 +50,53 @@ async def _save_titled(session: AsyncSession, article: Article, title: str) -> N
             return
 
 
+async def _insert_titled(session: AsyncSession, new: NewArticle, author_id: int) -> Article:
+    """Insert the article under the first free slug made from its title: one statement
+    per attempt, and no savepoint (a conflict that inserts nothing aborts nothing)."""
+    for slug in islice(candidates(new.title), SLUG_ATTEMPTS):
+        inserted = (
+            (
+                await session.execute(
+                    insert(Article)
+                    .values(
+                        slug=slug,
+                        title=new.title,
+                        description=new.description,
+                        body=new.body,
+                        author_id=author_id,
+                    )
+                    .on_conflict_do_nothing(constraint=SLUG_CONSTRAINT)
+                    .returning(*Article.__table__.columns)
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
+        if inserted is not None:
+            return detached(Article, dict(inserted))
+    raise Conflict("No free slug for this title; change it a little.", {"title": ["taken"]})
+
+
 async def _add_tags(session: AsyncSession, article_id: int, names: list[str]) -> None:
+    """Two statements: the new tags, then the article's links to all of them. Not one: a
+    tag that a concurrent article adds is committed after this statement's snapshot
+    began, so only a statement of its own sees it to link it."""
     if not names:
         return
     # Sorted, so concurrent writers of the same new tags lock them in one order (no deadlock).
     ordered = sorted(names)
     new_tags = [{"name": name} for name in ordered]
     await session.execute(insert(Tag).values(new_tags).on_conflict_do_nothing())
-    tag_ids = dict(
-        (await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(ordered)))).all()
-    )
     await session.execute(
-        insert(ArticleTag).values(
-            [{"article_id": article_id, "tag_id": tag_ids[name]} for name in ordered]
+        insert(ArticleTag).from_select(
+            ["article_id", "tag_id"],
+            select(literal(article_id), Tag.id).where(Tag.name.in_(ordered)),
         )
     )
 
 
 async def create(session: AsyncSession, author: User, new: NewArticle) -> Article:
-    article = Article(description=new.description, body=new.body, author_id=author.id)
-    await _save_titled(session, article, new.title)
+    article = await _insert_titled(session, new, author.id)
     await _add_tags(session, article.id, new.tag_list)
     data = {"article": {"slug": article.slug, "title": article.title}, "author": author.username}
     await webhook_events.emit(session, author.id, WebhookEvent.ARTICLE_PUBLISHED, data)
