@@ -130,3 +130,25 @@ async def test_writing_an_article_with_three_tags_is_fixed(
     # The quota, the sign-in, the article (no savepoint: ON CONFLICT), the new tags, the
     # links, the webhook endpoints to tell, the answer.
     assert kinds == ["WITH", "SELECT", "INSERT", "INSERT", "INSERT", "SELECT", "SELECT"]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+async def test_a_favorite_and_its_counter_are_one_statement(
+    engine: AsyncEngine, client: AsyncClient, method: str
+) -> None:
+    bob = await register(client, "bob")
+    slug = (await create_article(client, bob, title="Liked"))["slug"]
+    if method == "DELETE":
+        await client.post(f"/api/articles/{slug}/favorite", headers=bob.headers)
+    await client.get("/api/user", headers=bob.headers)  # the token's signature now cached
+
+    with recorded_statements(engine) as statements:
+        response = await client.request(
+            method, f"/api/articles/{slug}/favorite", headers=bob.headers
+        )
+
+    assert response.status_code == 200
+    assert response.json()["article"]["favoritesCount"] == (1 if method == "POST" else 0)
+    # The quota, the sign-in, the article by slug, the favorite with its counter, the answer.
+    assert len(statements) == 5
+    assert statements[3].startswith("WITH")
