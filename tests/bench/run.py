@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -70,7 +71,8 @@ async def _tidy(url: str, *, whole_database: bool = True) -> None:
     try:
         await connection.execute("DELETE FROM articles WHERE title LIKE $1", f"{WRITE_MARK} %")
         await connection.execute("DELETE FROM comments WHERE body LIKE $1", f"{WRITE_MARK} %")
-        await connection.execute("DELETE FROM tags WHERE name = ANY ($1)", WRITE_TAGS)
+        if whole_database:  # not between scenarios: a request still in flight may link them
+            await connection.execute("DELETE FROM tags WHERE name = ANY ($1)", WRITE_TAGS)
         # Every comment write adds a live event: the bench database keeps none of them.
         await connection.execute("DELETE FROM stream_events")
         await connection.execute(
@@ -279,6 +281,7 @@ def _run(wrk: str, url: str, args: argparse.Namespace) -> report.Run:
                 measured = _measure(wrk, server, scenario, token, args, statements=counter)
                 run.results[scenario.name].append(measured)
                 if "(write)" in scenario.name:
+                    time.sleep(1)  # the requests wrk left in flight are answered meanwhile
                     asyncio.run(_tidy(url, whole_database=False))
         run.loaded_rss_mb = {server.name: server.worker_rss_mb() for server in servers}
     run.error_lines = sum(server.log.error_lines for server in servers)
