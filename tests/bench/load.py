@@ -24,6 +24,9 @@ class Scenario:
     connections: int | None = None
     # Count the answers by status, and 503s without Retry-After (wrk parses every response).
     count_statuses: bool = False
+    # Another user's token than the run's: for writes that would change what the run's
+    # user reads (its follows make its feed).
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def lua(scenario: Scenario, token: str) -> str:
             'wrk.headers["Content-Type"] = "application/json"',
         ]
     if scenario.authenticated:
-        lines.append(f'wrk.headers["Authorization"] = "Token {token}"')
+        lines.append(f'wrk.headers["Authorization"] = "Token {scenario.token or token}"')
     if scenario.count_statuses:
         lines.append(_STATUS_COUNTS)
     if callable(scenario.request_lua):

@@ -120,11 +120,16 @@ def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario],
     headers = {"Content-Type": "application/json"}
     login = httpx.post(f"{base_url}/api/users/login", content=login_body, headers=headers)
     me = login.json()["user"]["username"]
+    # The follow toggle is another user's: the run's user's follows make the feed it reads.
+    follower_credentials = {"email": "demo00002@demo.conduit.test", "password": seed.DEMO_PASSWORD}
+    follower = httpx.post(
+        f"{base_url}/api/users/login", json={"user": follower_credentials}
+    ).json()["user"]
     listed = httpx.get(f"{base_url}/api/articles?limit=50").json()["articles"]
     slugs = [article["slug"] for article in listed]
     own = httpx.get(f"{base_url}/api/articles", params={"author": me, "limit": 20})
     own_slugs = [article["slug"] for article in own.json()["articles"]]
-    others = sorted({article["author"]["username"] for article in listed} - {me})
+    others = sorted({article["author"]["username"] for article in listed} - {follower["username"]})
     toggle = load.favorite_toggle_lua(slugs)
     emails = [f"demo{n:05d}@demo.conduit.test" for n in range(1, args.users + 1)]
     logins = load.rotating_login_lua(emails, seed.DEMO_PASSWORD)
@@ -171,6 +176,7 @@ def _scenarios(base_url: str, args: argparse.Namespace) -> tuple[list[Scenario],
             "/",
             authenticated=True,
             request_lua=load.follow_toggle_lua(others),
+            token=follower["token"],
         ),
         Scenario("favorite toggle (write)", "/", authenticated=True, request_lua=toggle),
         Scenario(
