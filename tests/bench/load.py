@@ -176,15 +176,21 @@ end
 """
 
 
-def favorite_toggle_lua(slugs: list[str]) -> str:
-    """Favorite then unfavorite each of `slugs` in turn: every request is a real write."""
+def _toggle_lua(name: str, values: list[str], prefix: str, suffix: str) -> str:
+    """POST then DELETE `prefix` + each of `values` + `suffix` in turn: every request is a
+    real write (the second undoes the first)."""
     return _requests_over(
-        "slugs",
-        slugs,
-        """  local slug = slugs[math.floor((n - 1) / 2) % #slugs + 1]
+        name,
+        values,
+        f"""  local value = {name}[math.floor((n - 1) / 2) % #{name} + 1]
   local method = (n % 2 == 1) and "POST" or "DELETE"
-  return wrk.format(method, "/api/articles/" .. slug .. "/favorite")""",
+  return wrk.format(method, "{prefix}" .. value .. "{suffix}")""",
     )
+
+
+def favorite_toggle_lua(slugs: list[str]) -> str:
+    """Favorite then unfavorite each of `slugs` in turn."""
+    return _toggle_lua("slugs", slugs, "/api/articles/", "/favorite")
 
 
 def rotating_login_lua(emails: list[str], password: str) -> str:
@@ -205,13 +211,7 @@ def _json_string(value: str) -> str:
 
 def follow_toggle_lua(usernames: list[str]) -> str:
     """Follow then unfollow each of `usernames` in turn."""
-    return _requests_over(
-        "names",
-        usernames,
-        """  local name = names[math.floor((n - 1) / 2) % #names + 1]
-  local method = (n % 2 == 1) and "POST" or "DELETE"
-  return wrk.format(method, "/api/profiles/" .. name .. "/follow")""",
-    )
+    return _toggle_lua("names", usernames, "/api/profiles/", "/follow")
 
 
 _JSON_BODIES = 'wrk.headers["Content-Type"] = "application/json"\n'
