@@ -11,6 +11,7 @@ from fastapi import Depends, Request, Response, Security
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import (
+    AccessClaims,
     InvalidToken,
     Role,
     credentials_from_header,
@@ -22,7 +23,15 @@ from app.core.db import get_session
 from app.core.edge import RequestOrigin, origin_of
 from app.core.errors import Unauthorized
 from app.core.mail import MailSender
-from app.core.ratelimit import RateLimitPolicy, enforce, limits_rate
+from app.core.ratelimit import (
+    RateLimitPolicy,
+    admit,
+    count_parameters,
+    counting_session,
+    enforce,
+    limits_rate,
+    sweep_now_and_then,
+)
 from app.identity.users import service as users
 from app.identity.users.models import User
 
@@ -51,13 +60,28 @@ class SignIn:
     session_id: int
 
 
-async def _sign_in_for_token(token: str, session: AsyncSession, settings: Settings) -> SignIn:
-    try:
-        claims = decode_access_token(token, settings)
-    except InvalidToken as error:
-        raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN) from error
-    # One statement: the user with their session's state (revoked, expired).
-    found = await users.by_session(session, claims.user_id, claims.session_id)
+@dataclass(frozen=True, slots=True)
+class _CountedTokenRead:
+    """The authentication read a write's rate limit made for `token` (`limit_user_writes`:
+    one statement for the quota and the sign-in), kept on the request for the
+    authentication dependency, which then sends nothing."""
+
+    token: str
+    claims: AccessClaims
+    found: tuple[User, bool] | None
+
+
+async def _sign_in_for_token(request: Request, token: str, session: AsyncSession) -> SignIn:
+    read: _CountedTokenRead | None = getattr(request.state, "counted_token_read", None)
+    if read is not None and read.token == token:
+        claims, found = read.claims, read.found
+    else:
+        try:
+            claims = decode_access_token(token, request.app.state.settings)
+        except InvalidToken as error:
+            raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN) from error
+        # One statement: the user with their session's state (revoked, expired).
+        found = await users.by_session(session, claims.user_id, claims.session_id)
     if found is None:
         # A well-signed token for a user or session that no longer exists.
         raise Unauthorized("The access token is invalid or expired.", _INVALID_TOKEN)
@@ -76,19 +100,19 @@ async def _sign_in_for_token(token: str, session: AsyncSession, settings: Settin
 async def get_current_sign_in(request: Request, token: TokenDep, session: SessionDep) -> SignIn:
     if token is None:
         raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return await _sign_in_for_token(token, session, request.app.state.settings)
+    return await _sign_in_for_token(request, token, session)
 
 
 async def get_current_user(request: Request, token: TokenDep, session: SessionDep) -> User:
     if token is None:
         raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return (await _sign_in_for_token(token, session, request.app.state.settings)).user
+    return (await _sign_in_for_token(request, token, session)).user
 
 
 async def get_optional_user(request: Request, token: TokenDep, session: SessionDep) -> User | None:
     if token is None:
         return None
-    return (await _sign_in_for_token(token, session, request.app.state.settings)).user
+    return (await _sign_in_for_token(request, token, session)).user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -132,18 +156,21 @@ MailerDep = Annotated[MailSender, Depends(get_mail_sender)]
 
 # Rate limits on writes (app/core/ratelimit; docs/rate-limits.md): one statement per
 # limited request, none on reads; per user (the token's subject), else per client address.
-# Keyed from the token, not CurrentUser: the count must take its pool connection and give
-# it back BEFORE the request's session takes one, or a write would hold two at once and a
-# burst would exhaust the pool. An invalid token is counted for the address (then 401).
+# With a well-signed token the count rides on the authentication read (one statement for
+# both, kept for `get_current_user`); otherwise it is a statement of its own, keyed by the
+# address (an invalid token is counted for the address, then 401). Either way it takes its
+# pool connection and gives it back BEFORE the request's session takes one: a write never
+# holds two at once, so a burst cannot exhaust the pool.
+
+
+def _write_policy(settings: Settings) -> RateLimitPolicy:
+    return RateLimitPolicy("writes", settings.rate_limit_writes, settings.rate_limit_window_seconds)
 
 
 async def _limit_writes(request: Request, response: Response, key: str) -> None:
     settings: Settings = request.app.state.settings
     if settings.rate_limit_writes:  # 0: off
-        policy = RateLimitPolicy(
-            "writes", settings.rate_limit_writes, settings.rate_limit_window_seconds
-        )
-        await enforce(request, response, policy, key)
+        await enforce(request, response, _write_policy(settings), key)
 
 
 def _address(request: Request) -> str:
@@ -152,12 +179,24 @@ def _address(request: Request) -> str:
 
 @limits_rate
 async def limit_user_writes(request: Request, response: Response, token: TokenDep) -> None:
+    settings: Settings = request.app.state.settings
     try:
-        claims = decode_access_token(token, request.app.state.settings) if token else None
-        key = f"user:{claims.user_id}" if claims else None
+        claims = decode_access_token(token, settings) if token else None
     except InvalidToken:
-        key = None
-    await _limit_writes(request, response, key or _address(request))
+        claims = None
+    if token is None or claims is None or not settings.rate_limit_writes:
+        await _limit_writes(
+            request, response, _address(request) if claims is None else f"user:{claims.user_id}"
+        )
+        return
+    policy, key = _write_policy(settings), f"user:{claims.user_id}"
+    async with counting_session(request) as session:
+        counted = await users.by_session_counted(
+            session, claims.user_id, claims.session_id, count_parameters(policy, key)
+        )
+    request.state.counted_token_read = _CountedTokenRead(token, claims, counted.found)
+    await sweep_now_and_then(request, policy)
+    admit(response, policy, key, counted.count, counted.reset_seconds)
 
 
 @limits_rate

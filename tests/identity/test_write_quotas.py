@@ -52,3 +52,36 @@ async def test_ending_sessions_is_never_limited(
     assert ended.status_code == 204
     me = await client.get("/api/user", headers=owner.headers)
     assert me.status_code == 401  # the session is over
+
+
+async def test_a_users_writes_share_one_quota_from_any_address(
+    app: FastAPI, settings: Settings, client: AsyncClient
+) -> None:
+    # Counted by the token's subject, in the statement that reads the sign-in (app/deps.py).
+    user = await register(client)
+    with_small_quota(app, settings)
+    statuses = []
+    for _ in range(QUOTA + 1):
+        async with client_of_its_own_address(app) as elsewhere:
+            changed = await elsewhere.put("/api/user", headers=user.headers, json={"user": {}})
+            statuses.append(changed.status_code)
+
+    assert statuses == [200] * QUOTA + [429]
+    assert changed.headers["RateLimit"] == '"writes";r=0;t=' + changed.headers["Retry-After"]
+
+
+async def test_a_well_signed_token_of_an_ended_session_is_counted_then_refused(
+    app: FastAPI, settings: Settings, client: AsyncClient
+) -> None:
+    user = await register(client)
+    assert (await client.delete("/api/user/sessions", headers=user.headers)).status_code == 204
+    with_small_quota(app, settings)
+    async with client_of_its_own_address(app) as caller:
+        answers = [
+            await caller.put("/api/user", headers=user.headers, json={"user": {"bio": "x"}})
+            for _ in range(QUOTA + 1)
+        ]
+
+    assert [answer.status_code for answer in answers] == [401] * QUOTA + [429]
+    assert answers[0].json()["errors"] == {"token": ["is invalid"]}
+    assert int(answers[-1].headers["Retry-After"]) > 0

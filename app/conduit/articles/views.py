@@ -24,7 +24,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     bindparam,
     exists,
     func,
@@ -36,7 +35,7 @@ from app.conduit.articles.models import Article, ArticleTag, Favorite, Tag
 from app.conduit.profiles.models import Follow
 from app.core.db import DriverRead, Record
 from app.core.errors import NotFound
-from app.identity.users.models import User
+from app.identity.users.models import User, has_bound_username
 
 ArticleView = Record
 
@@ -99,12 +98,6 @@ _VIEW_COLUMNS = [
 ]
 
 
-def _username_is(parameter: str) -> ColumnElement[bool]:
-    """`has_username` with the name as a bound parameter (lower(username) index)."""
-    name = bindparam(parameter, type_=String)
-    return and_(func.lower(_users.username) == func.lower(name), _users.username == name)
-
-
 def _conditions(filters: "_FilterShape") -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.tag:
@@ -115,12 +108,14 @@ def _conditions(filters: "_FilterShape") -> list[ColumnElement[bool]]:
         )
         conditions.append(_articles.id.in_(tagged))
     if filters.author:
-        conditions.append(_articles.author_id.in_(select(_users.id).where(_username_is("author"))))
+        conditions.append(
+            _articles.author_id.in_(select(_users.id).where(has_bound_username("author")))
+        )
     if filters.favorited_by:
         favorites = (
             select(_favorites.article_id)
             .join(User.__table__, _favorites.user_id == _users.id)
-            .where(_username_is("favorited_by"))
+            .where(has_bound_username("favorited_by"))
         )
         conditions.append(_articles.id.in_(favorites))
     if filters.feed:

@@ -1,6 +1,17 @@
 """Profiles and follows. `following` is always relative to a viewer (None: anonymous)."""
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, false, func, select
+from typing import cast
+
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    delete,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +20,10 @@ from app.conduit.profiles.schemas import Profile, ProfileV2
 from app.identity.users.models import User
 from app.integrations.webhooks import events as webhook_events
 from app.integrations.webhooks.schemas import WebhookEvent
+
+# The table, not the entity: an ORM-enabled insert or delete runs the unit of work's
+# bookkeeping (synchronizing the identity map) for rows no request holds.
+_FOLLOWS = cast(Table, Follow.__table__)  # a declarative model: always a Table
 
 
 def is_followed_by(
@@ -47,10 +62,10 @@ async def follow(session: AsyncSession, follower: User, followee: User) -> Profi
     if follower.id == followee.id:
         return profile_of(followee, following=False)
     inserted = await session.scalar(
-        insert(Follow)
+        insert(_FOLLOWS)
         .values(follower_id=follower.id, followee_id=followee.id)
         .on_conflict_do_nothing()
-        .returning(Follow.follower_id)
+        .returning(_FOLLOWS.c.follower_id)
     )
     if inserted is not None:  # a new follower, not a repeated follow
         data = {"follower": follower.username}
@@ -61,6 +76,8 @@ async def follow(session: AsyncSession, follower: User, followee: User) -> Profi
 async def unfollow(session: AsyncSession, follower: User, followee: User) -> Profile:
     """Idempotent: unfollowing someone you do not follow is not an error."""
     await session.execute(
-        delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
+        delete(_FOLLOWS).where(
+            _FOLLOWS.c.follower_id == follower.id, _FOLLOWS.c.followee_id == followee.id
+        )
     )
     return profile_of(followee, following=False)

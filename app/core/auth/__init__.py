@@ -14,7 +14,12 @@
 The users, their sessions and the audit log are the identity features' (app/identity/).
 """
 
-from app.core.auth._access_tokens import InvalidToken, create_access_token, decode_access_token
+from app.core.auth._access_tokens import (
+    AccessClaims,
+    InvalidToken,
+    create_access_token,
+    decode_access_token,
+)
 from app.core.auth._header import (
     ANONYMOUS_ALLOWED,
     OAUTH2_SCHEME_NAME,
@@ -40,6 +45,7 @@ __all__ = [
     "TOKEN_SCHEME",
     "TOKEN_SCHEME_NAME",
     "TOKEN_URL",
+    "AccessClaims",
     "InvalidToken",
     "Role",
     "create_access_token",

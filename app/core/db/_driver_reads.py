@@ -24,7 +24,7 @@ For selects of plain column values whose types need no conversion (checked here)
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
@@ -58,7 +58,7 @@ def run_reads_the_ordinary_way(engine: AsyncEngine, ordinary: bool = True) -> No
 
 
 class DriverRead:
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         compiled = statement.compile(dialect=_DIALECT)
         for name, bind in compiled.binds.items():
             if bind.type.bind_processor(_DIALECT) is not None:
@@ -156,7 +156,8 @@ class DriverRead:
         self, session: AsyncSession, parameters: Mapping[str, Any]
     ) -> Sequence[Record]:
         result = await session.execute(self.statement, dict(parameters))
-        return [row._mapping for row in result]
+        # Keyed by name: every column of a driver read is named (RowMapping also admits columns).
+        return cast(Sequence[Record], result.mappings().all())
 
     async def first(self, session: AsyncSession, parameters: Mapping[str, Any]) -> Record | None:
         records = await self.fetch(session, parameters)

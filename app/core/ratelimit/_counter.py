@@ -5,15 +5,40 @@ again at one. It returns the count and the seconds left in the window, from Post
 clock, so every worker and instance agrees on the windows. Concurrent requests for one key
 are counted one after the other (the row lock), never lost. Keys are hashes: no user id or
 address is stored. Rows of past windows are deleted now and then (`SWEEP_ONE_IN`).
+
+The count is a `RequestCount`: a source to select from and its two columns, so a statement
+a request sends anyway can carry it (the authentication read of a token's writes does,
+app/deps.py): one round trip for both.
 """
 
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, text
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    FromClause,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, DriverRead
 
 # About one request in this many also deletes a batch of expired rows: the table stays
 # near the number of keys active in a window, at the cost of a rare second statement.
@@ -29,16 +54,63 @@ class RateLimitCounter(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
-_COUNT = text(
-    "WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) AS at, CAST(:window AS int) AS w)"
-    " INSERT INTO rate_limit_counters AS counter (key, window_started_at, count)"
-    " SELECT :key, to_timestamp(floor(at / w) * w), 1 FROM clock"
-    " ON CONFLICT (key) DO UPDATE SET"
-    " count = CASE WHEN counter.window_started_at = excluded.window_started_at"
-    " THEN counter.count + 1 ELSE 1 END,"
-    " window_started_at = excluded.window_started_at"
-    " RETURNING count, (SELECT CAST(ceil("
-    "extract(epoch FROM counter.window_started_at) + w - at) AS int) FROM clock)"
+@dataclass(frozen=True)
+class RequestCount:
+    """Counting one request for the key bound to `rate_key` in windows of `rate_window`
+    seconds, as part of a select: select `count` and `reset_seconds` from `source`."""
+
+    source: FromClause
+    count: ColumnElement[int]
+    reset_seconds: ColumnElement[int]
+
+    @staticmethod
+    def parameters(key: str, window_seconds: int) -> Mapping[str, Any]:
+        return {"rate_key": key, "rate_window": window_seconds}
+
+
+def _request_count() -> RequestCount:
+    # Constants are literal SQL, not binds: a driver read binds only named parameters.
+    one = literal_column("1", Integer)
+    clock = select(
+        extract("epoch", func.clock_timestamp()).label("at"),
+        cast(bindparam("rate_window", type_=Integer), Integer).label("w"),
+    ).cte("clock")
+    table = typing.cast(Table, RateLimitCounter.__table__)  # declarative: always a Table
+    window_start = func.to_timestamp(func.floor(clock.c.at / clock.c.w) * clock.c.w)
+    upsert = insert(table).from_select(
+        ["key", "window_started_at", "count"],
+        select(bindparam("rate_key", type_=String), window_start, one).select_from(clock),
+    )
+    counted = (
+        upsert.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": case(
+                    (
+                        table.c.window_started_at == upsert.excluded.window_started_at,
+                        table.c.count + one,
+                    ),
+                    else_=one,
+                ),
+                "window_started_at": upsert.excluded.window_started_at,
+            },
+        )
+        .returning(table.c.count, table.c.window_started_at)
+        .cte("counted")
+    )
+    reset = func.ceil(extract("epoch", counted.c.window_started_at) + clock.c.w - clock.c.at)
+    return RequestCount(
+        source=counted.join(clock, true()),
+        count=counted.c.count,
+        reset_seconds=func.greatest(cast(reset, Integer), one),
+    )
+
+
+REQUEST_COUNT = _request_count()
+_COUNT = DriverRead(
+    select(
+        REQUEST_COUNT.count.label("count"), REQUEST_COUNT.reset_seconds.label("reset")
+    ).select_from(REQUEST_COUNT.source)
 )
 _SWEEP = text(
     "DELETE FROM rate_limit_counters WHERE key IN (SELECT key FROM rate_limit_counters"
@@ -48,8 +120,9 @@ _SWEEP = text(
 
 async def count_request(session: AsyncSession, key: str, window_seconds: int) -> tuple[int, int]:
     """Count one request for `key`: (requests in this window, seconds until it resets)."""
-    row = (await session.execute(_COUNT, {"key": key, "window": window_seconds})).one()
-    return int(row[0]), max(1, int(row[1]))
+    record = await _COUNT.first(session, RequestCount.parameters(key, window_seconds))
+    assert record is not None  # noqa: S101 (the upsert returns its row)
+    return int(record["count"]), int(record["reset"])
 
 
 async def sweep(session: AsyncSession, window_seconds: int) -> None:

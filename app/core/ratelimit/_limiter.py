@@ -1,5 +1,9 @@
 """Enforcing a policy for a caller's key: one statement, on its own autocommit session.
 
+Or carried by a statement the request sends anyway (`count_parameters` for the statement
+that selects from `REQUEST_COUNT`, sent on a `counting_session`, then `admit` with its
+count).
+
 The count is committed at once, on a session of its own (autocommit: no BEGIN/COMMIT), not
 in the request's transaction: requests that fail later are counted too, and the counter's
 row is not locked for the length of the request. Route dependencies call `enforce()`
@@ -10,14 +14,16 @@ with the key (`user:<id>`, `address:<ip>`); a dependency that does is registered
 import hashlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import Sessions
 from app.core.errors import TooManyRequests
-from app.core.ratelimit._counter import SWEEP_ONE_IN, count_request, sweep
+from app.core.ratelimit._counter import SWEEP_ONE_IN, RequestCount, count_request, sweep
 from app.core.ratelimit._policy import RateLimitPolicy
 
 logger = logging.getLogger(__name__)
@@ -35,19 +41,48 @@ def _hashed(policy: RateLimitPolicy, key: str) -> str:
     return hashlib.sha256(f"{policy.name}\n{key}".encode()).hexdigest()
 
 
-async def enforce(request: Request, response: Response, policy: RateLimitPolicy, key: str) -> None:
-    """Count this request against `policy` for `key`; 429 once the window's quota is spent."""
+@asynccontextmanager
+async def counting_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session of its own for a count, autocommit: the count is committed as it runs, not
+    with the request (requests that fail later are counted too, and the counter's row is
+    not locked for the length of the request)."""
     sessions: Sessions = request.app.state.sessions
     session = sessions.autocommit()
     try:
-        count, reset = await count_request(session, _hashed(policy, key), policy.window_seconds)
-        if random.randrange(SWEEP_ONE_IN) == 0:  # noqa: S311 (not security: amortising a sweep)
-            await sweep(session, policy.window_seconds)
-        # Autocommit: already committed, this sends nothing. It matters where the session
-        # joins an enclosing transaction (the tests' savepoints).
-        await session.commit()
+        yield session
+        # Autocommit: nothing to commit, unless the session joined an enclosing transaction
+        # (the tests' savepoints).
+        if session.in_transaction():
+            await session.commit()
     finally:
-        await session.close()
+        if session.in_transaction():
+            await session.close()
+
+
+async def enforce(request: Request, response: Response, policy: RateLimitPolicy, key: str) -> None:
+    """Count this request against `policy` for `key`; 429 once the window's quota is spent."""
+    async with counting_session(request) as session:
+        count, reset = await count_request(session, _hashed(policy, key), policy.window_seconds)
+    await sweep_now_and_then(request, policy)
+    admit(response, policy, key, count, reset)
+
+
+def count_parameters(policy: RateLimitPolicy, key: str) -> Mapping[str, Any]:
+    """The parameters of `REQUEST_COUNT` counting a request for `key` under `policy`: for a
+    statement that carries the count (one round trip for the count and a read)."""
+    return RequestCount.parameters(_hashed(policy, key), policy.window_seconds)
+
+
+async def sweep_now_and_then(request: Request, policy: RateLimitPolicy) -> None:
+    """After a count: about once in `SWEEP_ONE_IN`, delete a batch of past windows' rows."""
+    if random.randrange(SWEEP_ONE_IN) == 0:  # noqa: S311 (not security: amortising a sweep)
+        async with counting_session(request) as session:
+            await sweep(session, policy.window_seconds)
+
+
+def admit(response: Response, policy: RateLimitPolicy, key: str, count: int, reset: int) -> None:
+    """Given this request's `count` in a window that resets in `reset` seconds: 429 beyond
+    the quota, else the RateLimit fields on `response`."""
     headers = policy.headers(count, reset)
     if count > policy.limit:
         if count == policy.limit + 1:

@@ -7,22 +7,37 @@ from fastapi import Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import DriverRead, detached
 from app.core.errors import NotFound
 from app.core.ratelimit import LoginThrottle
 from app.core.text import StorableText
 from app.deps import SettingsDep
-from app.identity.users.models import User, has_username
+from app.identity.users.models import User, has_bound_username, has_username
 
 Username = Annotated[str, Path(max_length=255), StorableText]
 """A `{username}` path parameter."""
 
 
 async def user_named(username: str, session: AsyncSession, resource: str) -> User:
-    """The account called `username`, or a 404 naming `resource` (load-or-404)."""
+    """The account called `username`, or a 404 naming `resource` (load-or-404); loaded
+    into the session, for a request that changes it."""
     user = await session.scalar(select(User).where(has_username(username)))
     if user is None:
         raise NotFound(resource)
     return user
+
+
+_NAMED = DriverRead(select(*User.__table__.c).where(has_bound_username("username")))
+
+
+async def user_named_to_read(username: str, session: AsyncSession, resource: str) -> User:
+    """`user_named` for a request that does not change the account (a profile, a follow):
+    read on the driver (app/core/db/_driver_reads.py) and detached, a fraction of an ORM
+    load."""
+    record = await _NAMED.first(session, {"username": username})
+    if record is None:
+        raise NotFound(resource)
+    return detached(User, record)
 
 
 async def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:

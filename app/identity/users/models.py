@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,3 +56,10 @@ Index("uq_users_email_lower", func.lower(User.email), unique=True)
 def has_username(username: str) -> ColumnElement[bool]:
     """Exact username match, phrased so PostgreSQL can use the lower(username) index."""
     return and_(func.lower(User.username) == username.lower(), User.username == username)
+
+
+def has_bound_username(parameter: str) -> ColumnElement[bool]:
+    """`has_username` with the name bound to the parameter `parameter`: for statements built
+    once (driver reads), the name given when they run."""
+    name = bindparam(parameter, type_=String)
+    return and_(func.lower(User.username) == func.lower(name), User.username == name)

@@ -5,9 +5,11 @@ dependency does; login is the one exception: it commits its attempt before hashi
 raise `AppError`s the HTTP layer turns into problems.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy import update as update_statement
@@ -18,7 +20,7 @@ from app.core.auth import hash_password, run_hashing, verify_password
 from app.core.db import DriverRead, detached, release_connection, violated_constraint
 from app.core.edge import RequestOrigin
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
-from app.core.ratelimit import LoginThrottle
+from app.core.ratelimit import REQUEST_COUNT, LoginThrottle
 from app.identity.audit import service as audit
 from app.identity.audit.service import AuditAction
 from app.identity.mail_links import tokens as email_tokens
@@ -39,11 +41,55 @@ _CONSTRAINT_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_low
 _USERS = User.__table__.c
 _SESSIONS = UserSession.__table__.c
 _SESSION_IS_LIVE = and_(_SESSIONS.revoked_at.is_(None), _SESSIONS.expires_at > func.now())
+_SIGNED_IN = User.__table__.join(UserSession.__table__, _SESSIONS.user_id == _USERS.id)
+_THIS_SESSION = and_(_USERS.id == bindparam("user_id"), _SESSIONS.id == bindparam("session_id"))
 _BY_SESSION = DriverRead(
     select(*_USERS, _SESSION_IS_LIVE.label("session_is_live"))
-    .select_from(User.__table__.join(UserSession.__table__, _SESSIONS.user_id == _USERS.id))
-    .where(_USERS.id == bindparam("user_id"), _SESSIONS.id == bindparam("session_id"))
+    .select_from(_SIGNED_IN)
+    .where(_THIS_SESSION)
 )
+# The same read carrying a rate-limit count: the count's row always, the user's beside it
+# when the token's user and session exist (a left join).
+_COUNTED_BY_SESSION = DriverRead(
+    select(
+        REQUEST_COUNT.count.label("request_count"),
+        REQUEST_COUNT.reset_seconds.label("request_count_reset"),
+        *_USERS,
+        _SESSION_IS_LIVE.label("session_is_live"),
+    ).select_from(REQUEST_COUNT.source.outerjoin(_SIGNED_IN, _THIS_SESSION))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedSignIn:
+    """What `by_session_counted` read: the sign-in (as `by_session` answers) and the
+    request's count in its rate-limit window, with the seconds until that resets."""
+
+    found: tuple[User, bool] | None
+    count: int
+    reset_seconds: int
+
+
+def _sign_in_of(columns: dict[str, Any]) -> tuple[User, bool]:
+    is_live: bool = columns.pop("session_is_live")
+    return detached(User, columns), is_live
+
+
+async def by_session_counted(
+    session: AsyncSession, user_id: int, session_id: int, count: Mapping[str, Any]
+) -> CountedSignIn:
+    """`by_session`, and in the same statement a rate-limit count (`count`: the parameters
+    from `app.core.ratelimit.count_parameters`): one round trip for a write's quota and
+    its authentication. The count is committed as the statement runs (it is read on a
+    pooled connection outside any transaction), like a count on its own."""
+    record = await _COUNTED_BY_SESSION.first(
+        session, {"user_id": user_id, "session_id": session_id, **count}
+    )
+    assert record is not None  # noqa: S101 (the count's row is always there)
+    columns = dict(record)
+    request_count, reset = columns.pop("request_count"), columns.pop("request_count_reset")
+    found = None if columns["id"] is None else _sign_in_of(columns)
+    return CountedSignIn(found, int(request_count), int(reset))
 
 
 async def by_session(
@@ -60,11 +106,7 @@ async def by_session(
     it changes it.
     """
     record = await _BY_SESSION.first(session, {"user_id": user_id, "session_id": session_id})
-    if record is None:
-        return None
-    columns = dict(record)
-    is_live: bool = columns.pop("session_is_live")
-    return detached(User, columns), is_live
+    return None if record is None else _sign_in_of(dict(record))
 
 
 async def find_by_email(session: AsyncSession, email: str) -> User | None:

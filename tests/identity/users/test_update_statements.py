@@ -16,7 +16,7 @@ def _record(app: CommittedApp) -> list[str]:
     return statements
 
 
-async def test_a_bio_change_is_the_quota_and_one_update_without_a_savepoint() -> None:
+async def test_a_bio_change_is_the_sign_in_with_its_quota_and_one_update() -> None:
     async with committed_app() as app:
         user = await register(app.client, f"{app.prefix}bio")
         await app.client.get("/api/user", headers=user.headers)  # the token check cached
@@ -30,8 +30,10 @@ async def test_a_bio_change_is_the_quota_and_one_update_without_a_savepoint() ->
         assert response.json()["user"]["bio"] == "new"
         kinds = [statement.split()[0] for statement in statements]
         assert "SAVEPOINT" not in kinds
-        assert kinds.count("UPDATE") == 1  # the user; the sign-in read and the quota besides
-        assert len(statements) == 3
+        # The sign-in read carrying the write quota's count (one statement), then the user's.
+        assert kinds == ["WITH", "UPDATE"]
+        assert "rate_limit_counters" in statements[0]
+        assert "user_sessions" in statements[0]
 
 
 async def test_a_username_change_is_flushed_in_a_savepoint_and_a_taken_one_is_409() -> None:
