@@ -3,10 +3,11 @@
 from typing import Annotated
 
 from fastapi import Depends, Path
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 
 from app.conduit.articles.models import Article
 from app.core.auth import Role, has_role
+from app.core.db import DriverRead, detached, table_of
 from app.core.errors import Forbidden, NotFound
 from app.core.text import StorableText
 from app.deps import CurrentUser, SessionDep
@@ -14,11 +15,18 @@ from app.deps import CurrentUser, SessionDep
 ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
 
 
+_BY_SLUG = DriverRead(
+    select(*table_of(Article).columns).where(Article.slug == bindparam("slug", type_=String))
+)
+
+
 async def get_article(slug: ArticleSlug, session: SessionDep) -> Article:
-    article = await session.scalar(select(Article).where(Article.slug == slug))
-    if article is None:
+    # Read on the driver and detached (app/core/db/_driver_reads.py): a write that changes
+    # the article attaches it (app/conduit/articles/service.py).
+    record = await _BY_SLUG.first(session, {"slug": slug})
+    if record is None:
         raise NotFound("article")
-    return article
+    return detached(Article, record)
 
 
 ArticleBySlug = Annotated[Article, Depends(get_article)]

@@ -9,7 +9,6 @@ from app.conduit.articles import favorites
 from app.conduit.articles import service as articles
 from app.conduit.articles import views as article_views
 from app.conduit.articles.dependencies import (
-    ArticleBySlug,
     ArticleSlug,
     OwnArticle,
     RemovableArticle,
@@ -183,11 +182,11 @@ async def delete_article(
     description="Idempotent: favoriting twice counts once.",
     responses=_ONE_ERRORS,
 )
-async def favorite(
-    user: CurrentUser, article: ArticleBySlug, session: SessionDep
-) -> ArticleResponse:
-    await favorites.favorite(session, user, article)
-    return _present(await article_views.one(session, user, article.id))
+async def favorite(user: CurrentUser, slug: ArticleSlug, session: SessionDep) -> ArticleResponse:
+    # The view first (the lookup, one statement), then the write, whose count it takes.
+    view = await article_views.by_slug(session, user, slug)
+    count = await favorites.favorite(session, user.id, view["id"])
+    return _present(_favorited(view, favorited=True, count=count))
 
 
 @router.delete(
@@ -197,8 +196,17 @@ async def favorite(
     description="Idempotent: removing a favorite you do not have is not an error.",
     responses=_ONE_ERRORS,
 )
-async def unfavorite(
-    user: CurrentUser, article: ArticleBySlug, session: SessionDep
-) -> ArticleResponse:
-    await favorites.unfavorite(session, user, article)
-    return _present(await article_views.one(session, user, article.id))
+async def unfavorite(user: CurrentUser, slug: ArticleSlug, session: SessionDep) -> ArticleResponse:
+    view = await article_views.by_slug(session, user, slug)
+    count = await favorites.unfavorite(session, user.id, view["id"])
+    return _present(_favorited(view, favorited=False, count=count))
+
+
+def _favorited(view: ArticleView, *, favorited: bool, count: int | None) -> ArticleView:
+    """The view read before a (un)favorite, as it is after: the count the write returned,
+    or, where it changed nothing, the one read."""
+    return {
+        **view,
+        "favorited": favorited,
+        "favorites_count": view["favorites_count"] if count is None else count,
+    }

@@ -9,7 +9,7 @@ both succeed.
 from datetime import timedelta
 from itertools import islice
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import ARRAY, BigInteger, String, any_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conduit.articles.models import Article, ArticleTag, Tag
 from app.conduit.articles.schemas import ArticleChanges, NewArticle
 from app.conduit.articles.slugs import candidates, slugify
-from app.core.db import detached, violated_constraint
+from app.core.db import detached, table_of, violated_constraint
 from app.core.edge import RequestOrigin
 from app.core.errors import Conflict
 from app.identity.audit import service as audit
@@ -50,25 +50,49 @@ async def _save_titled(session: AsyncSession, article: Article, title: str) -> N
             return
 
 
+_ARTICLES = table_of(Article)
+_TAGS = table_of(Tag)
+_ARTICLE_TAGS = table_of(ArticleTag)
+_INSERT_ARTICLE = (
+    insert(_ARTICLES)
+    .values(
+        slug=bindparam("slug"),
+        title=bindparam("title"),
+        description=bindparam("description"),
+        body=bindparam("body"),
+        author_id=bindparam("author_id"),
+    )
+    .on_conflict_do_nothing(constraint=SLUG_CONSTRAINT)
+    .returning(*_ARTICLES.columns)
+)
+_NAMES = bindparam("names", type_=ARRAY(String))
+# In the order given (sorted): concurrent writers of the same new tags lock them in one
+# order, so they cannot deadlock.
+_INSERT_TAGS = (
+    insert(_TAGS)
+    .from_select(["name"], select(func.unnest(_NAMES).label("name")))
+    .on_conflict_do_nothing()
+)
+_LINK_TAGS = insert(_ARTICLE_TAGS).from_select(
+    ["article_id", "tag_id"],
+    select(bindparam("article_id", type_=BigInteger), _TAGS.c.id).where(
+        _TAGS.c.name == any_(_NAMES)
+    ),
+)
+
+
 async def _insert_titled(session: AsyncSession, new: NewArticle, author_id: int) -> Article:
     """Insert the article under the first free slug made from its title: one statement
     per attempt, and no savepoint (a conflict that inserts nothing aborts nothing)."""
+    values = {
+        "title": new.title,
+        "description": new.description,
+        "body": new.body,
+        "author_id": author_id,
+    }
     for slug in islice(candidates(new.title), SLUG_ATTEMPTS):
         inserted = (
-            (
-                await session.execute(
-                    insert(Article)
-                    .values(
-                        slug=slug,
-                        title=new.title,
-                        description=new.description,
-                        body=new.body,
-                        author_id=author_id,
-                    )
-                    .on_conflict_do_nothing(constraint=SLUG_CONSTRAINT)
-                    .returning(*Article.__table__.columns)
-                )
-            )
+            (await session.execute(_INSERT_ARTICLE, {"slug": slug, **values}))
             .mappings()
             .one_or_none()
         )
@@ -83,16 +107,9 @@ async def _add_tags(session: AsyncSession, article_id: int, names: list[str]) ->
     began, so only a statement of its own sees it to link it."""
     if not names:
         return
-    # Sorted, so concurrent writers of the same new tags lock them in one order (no deadlock).
     ordered = sorted(names)
-    new_tags = [{"name": name} for name in ordered]
-    await session.execute(insert(Tag).values(new_tags).on_conflict_do_nothing())
-    await session.execute(
-        insert(ArticleTag).from_select(
-            ["article_id", "tag_id"],
-            select(literal(article_id), Tag.id).where(Tag.name.in_(ordered)),
-        )
-    )
+    await session.execute(_INSERT_TAGS, {"names": ordered})
+    await session.execute(_LINK_TAGS, {"article_id": article_id, "names": ordered})
 
 
 async def create(session: AsyncSession, author: User, new: NewArticle) -> Article:
@@ -109,6 +126,7 @@ async def update(session: AsyncSession, article: Article, changes: ArticleChange
     A new title gives a new slug, unless the slug would read the same ("Hello world" ->
     "Hello, World!"): links to the article survive a punctuation or case fix.
     """
+    session.add(article)  # looked up detached (app/conduit/articles/dependencies.py)
     if changes.title is not None:
         if slugify(changes.title) != slugify(article.title):
             await _save_titled(session, article, changes.title)
@@ -142,8 +160,8 @@ async def remove(session: AsyncSession, article: Article, by: User, origin: Requ
             slug=article.slug,
             title=article.title,
         )
-    await session.delete(article)
-    await session.flush()
+    # The rows that name it go with it (ON DELETE CASCADE): comments, favorites, tag links.
+    await session.execute(delete(_ARTICLES).where(_ARTICLES.c.id == article.id))
 
 
 # `GET /api/tags` answers at most this many: a tag cloud, not an export of every tag

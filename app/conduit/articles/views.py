@@ -82,6 +82,7 @@ _TAGS = (
 
 
 _VIEW_COLUMNS = [
+    _articles.id,
     _articles.slug,
     _articles.title,
     _articles.description,

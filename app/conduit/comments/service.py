@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conduit.articles.models import Article
@@ -11,6 +11,7 @@ from app.conduit.comments import events as comment_events
 from app.conduit.comments.models import Comment
 from app.conduit.profiles.service import is_followed_by
 from app.core.auth import Role, has_role
+from app.core.db import detached, table_of
 from app.core.edge import RequestOrigin
 from app.core.errors import Forbidden, NotFound
 from app.identity.audit import service as audit
@@ -50,10 +51,29 @@ async def for_article(
     return [CommentView(comment, author, following) for comment, author, following in rows]
 
 
+_COMMENTS = table_of(Comment)
+_INSERT = (
+    insert(_COMMENTS)
+    .values(
+        body=bindparam("body"), article_id=bindparam("article_id"), author_id=bindparam("author_id")
+    )
+    .returning(*_COMMENTS.columns)
+)
+# An author's own comment: deleted in one statement, no load first.
+_DELETE_OWN = (
+    delete(_COMMENTS)
+    .where(
+        _COMMENTS.c.id == bindparam("comment_id"),
+        _COMMENTS.c.article_id == bindparam("article_id"),
+        _COMMENTS.c.author_id == bindparam("author_id"),
+    )
+    .returning(*_COMMENTS.columns)
+)
+
+
 async def add(session: AsyncSession, author: User, article: Article, body: str) -> CommentView:
-    comment = Comment(body=body, article_id=article.id, author_id=author.id)
-    session.add(comment)
-    await session.flush()
+    parameters = {"body": body, "article_id": article.id, "author_id": author.id}
+    comment = detached(Comment, dict((await session.execute(_INSERT, parameters)).mappings().one()))
     await comment_events.announce_created(session, comment)
     if article.author_id != author.id:
         data = {
@@ -69,6 +89,11 @@ async def remove(
     session: AsyncSession, user: User, article: Article, comment_id: int, origin: RequestOrigin
 ) -> None:
     """Delete the comment; by someone else than its author (a moderator), it is audited."""
+    parameters = {"comment_id": comment_id, "article_id": article.id, "author_id": user.id}
+    own = (await session.execute(_DELETE_OWN, parameters)).mappings().one_or_none()
+    if own is not None:
+        await comment_events.announce_deleted(session, detached(Comment, dict(own)))
+        return
     comment = await session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
     )

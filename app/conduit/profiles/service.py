@@ -1,11 +1,8 @@
 """Profiles and follows. `following` is always relative to a viewer (None: anonymous)."""
 
-from typing import cast
-
 from sqlalchemy import (
     ColumnElement,
     SQLColumnExpression,
-    Table,
     delete,
     exists,
     false,
@@ -17,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conduit.profiles.models import Follow
 from app.conduit.profiles.schemas import Profile, ProfileV2
+from app.core.db import table_of
 from app.identity.users.models import User
 from app.integrations.webhooks import events as webhook_events
 from app.integrations.webhooks.schemas import WebhookEvent
 
 # The table, not the entity: an ORM-enabled insert or delete runs the unit of work's
 # bookkeeping (synchronizing the identity map) for rows no request holds.
-_FOLLOWS = cast(Table, Follow.__table__)  # a declarative model: always a Table
+_FOLLOWS = table_of(Follow)
 
 
 def is_followed_by(

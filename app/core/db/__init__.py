@@ -12,6 +12,7 @@
 - `delete_expired`: the batched sweep of rows past their expiry; `sweep_old_rows`: the
   periodic one of log rows past their retention.
 - `sqlstate` / `violated_constraint`: what a driver error says, for the error handlers.
+- `table_of`: a model's Table, for the Core statements of the hot writes.
 """
 
 from app.core.db._driver_reads import DriverRead, Record, detached, run_reads_the_ordinary_way
@@ -33,6 +34,7 @@ from app.core.db._startup import (
     DatabaseMisconfigured,
     check_database_at_startup,
 )
+from app.core.db._tables import table_of
 
 __all__ = [
     "Base",
@@ -53,5 +55,6 @@ __all__ = [
     "run_reads_the_ordinary_way",
     "sqlstate",
     "sweep_old_rows",
+    "table_of",
     "violated_constraint",
 ]

@@ -11,7 +11,6 @@ a request sends anyway can carry it (the authentication read of a token's writes
 app/deps.py): one round trip for both.
 """
 
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,6 @@ from sqlalchemy import (
     FromClause,
     Integer,
     String,
-    Table,
     bindparam,
     case,
     cast,
@@ -38,7 +36,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base, DriverRead
+from app.core.db import Base, DriverRead, table_of
 
 # About one request in this many also deletes a batch of expired rows: the table stays
 # near the number of keys active in a window, at the cost of a rare second statement.
@@ -75,7 +73,7 @@ def _request_count() -> RequestCount:
         extract("epoch", func.clock_timestamp()).label("at"),
         cast(bindparam("rate_window", type_=Integer), Integer).label("w"),
     ).cte("clock")
-    table = typing.cast(Table, RateLimitCounter.__table__)  # declarative: always a Table
+    table = table_of(RateLimitCounter)
     window_start = func.to_timestamp(func.floor(clock.c.at / clock.c.w) * clock.c.w)
     upsert = insert(table).from_select(
         ["key", "window_started_at", "count"],

@@ -9,9 +9,10 @@ indexed SELECT on the write.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import table_of
 from app.core.jobs import JobKind, enqueue
 from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.integrations.webhooks.schemas import WebhookEvent
@@ -20,20 +21,20 @@ from app.integrations.webhooks.schemas import WebhookEvent
 # `deliver_webhook`, run by the worker. Named here so the API needs nothing of the worker.
 DELIVERY_JOB = JobKind(name="deliver_webhook", queue="webhooks")
 
+_ENDPOINTS = table_of(WebhookEndpoint)
+_SUBSCRIBED = select(_ENDPOINTS.c.id).where(
+    _ENDPOINTS.c.owner_id == bindparam("owner_id"),
+    _ENDPOINTS.c.enabled,
+    bindparam("event", type_=String) == any_(_ENDPOINTS.c.events),
+)
+
 
 async def emit(
     session: AsyncSession, recipient_id: int, event: WebhookEvent, data: dict[str, Any]
 ) -> int:
     """Announce `event` to `recipient_id`'s endpoints; returns how many deliveries."""
-    endpoint_ids = (
-        await session.scalars(
-            select(WebhookEndpoint.id).where(
-                WebhookEndpoint.owner_id == recipient_id,
-                WebhookEndpoint.enabled,
-                WebhookEndpoint.events.any_() == event.value,
-            )
-        )
-    ).all()
+    found = await session.execute(_SUBSCRIBED, {"owner_id": recipient_id, "event": event.value})
+    endpoint_ids = found.scalars().all()
     for endpoint_id in endpoint_ids:
         delivery = WebhookDelivery(
             endpoint_id=endpoint_id,

@@ -73,4 +73,4 @@ async def test_favoriting_an_article_deleted_meanwhile_is_404(session: AsyncSess
     await session.execute(delete(Article).where(Article.id == article.id))
 
     with pytest.raises(NotFound):
-        await favorites.favorite(session, author, article)
+        await favorites.favorite(session, author.id, article.id)
