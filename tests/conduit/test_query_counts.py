@@ -155,3 +155,66 @@ async def test_a_favorite_and_its_counter_are_one_statement(
     assert len(statements) == 3
     assert statements[2].startswith("WITH")
     assert "RETURNING articles.favorites_count" in statements[2]
+
+
+async def _write_kinds(
+    engine: AsyncEngine, client: AsyncClient, method: str, url: str, **kwargs: object
+) -> list[str]:
+    """The kinds of statements a write sends (BEGIN and COMMIT are not among them)."""
+    with recorded_statements(engine) as statements:
+        response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code < 300, response.text
+    assert "rate_limit_counters" in statements[0]  # the quota rides on the sign-in read
+    return [statement.split()[0] for statement in statements]
+
+
+async def test_an_article_edit_is_one_update_and_the_answer(
+    engine: AsyncEngine, client: AsyncClient
+) -> None:
+    bob = await register(client, "bob")
+    slug = (await create_article(client, bob, title="Edited"))["slug"]
+    body = {"article": {"body": "new body", "description": "new description"}}
+
+    kinds = await _write_kinds(
+        engine, client, "PUT", f"/api/articles/{slug}", headers=bob.headers, json=body
+    )
+
+    # The sign-in, the article by slug, every change in one UPDATE, the answer's view.
+    assert kinds == ["WITH", "SELECT", "UPDATE", "SELECT"]
+
+
+async def test_a_comment_is_one_insert_and_its_live_event(
+    engine: AsyncEngine, client: AsyncClient
+) -> None:
+    bob, alice = await register(client, "bob"), await register(client, "alice")
+    slug = (await create_article(client, bob, title="Discussed"))["slug"]
+    url = f"/api/articles/{slug}/comments"
+    comment = {"comment": {"body": "first"}}
+
+    added = await _write_kinds(engine, client, "POST", url, headers=alice.headers, json=comment)
+    comment_id = (await client.get(url)).json()["comments"][0]["id"]
+    deleted = await _write_kinds(
+        engine, client, "DELETE", f"{url}/{comment_id}", headers=alice.headers
+    )
+
+    # The sign-in, the article, the comment (returning its row), its live event, the article
+    # author's webhook endpoints; deleting your own: one DELETE, then its live event.
+    assert added == ["WITH", "SELECT", "INSERT", "WITH", "SELECT"]
+    assert deleted == ["WITH", "SELECT", "DELETE", "WITH"]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+async def test_a_follow_is_one_statement_after_the_profile(
+    engine: AsyncEngine, client: AsyncClient, method: str
+) -> None:
+    bob, alice = await register(client, "bob"), await register(client, "alice")
+    url = f"/api/profiles/{alice.username}/follow"
+
+    kinds = await _write_kinds(engine, client, method, url, headers=bob.headers)
+
+    # The sign-in, the profile, the follow (then, new, the followee's webhook endpoints).
+    assert (
+        kinds == ["WITH", "SELECT", "INSERT", "SELECT"]
+        if method == "POST"
+        else ["WITH", "SELECT", "DELETE"]
+    )

@@ -9,7 +9,17 @@ both succeed.
 from datetime import timedelta
 from itertools import islice
 
-from sqlalchemy import ARRAY, BigInteger, String, any_, bindparam, delete, func, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy import update as update_statement
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -120,32 +130,52 @@ async def create(session: AsyncSession, author: User, new: NewArticle) -> Articl
     return article
 
 
-async def update(session: AsyncSession, article: Article, changes: ArticleChanges) -> Article:
+_UNLINK_TAGS = delete(_ARTICLE_TAGS).where(
+    _ARTICLE_TAGS.c.article_id == bindparam("article_id", type_=BigInteger)
+)
+# Each field changes only when given (NULL keeps the column), so one statement serves any
+# mix of changes. Always a write, so updatedAt moves even when only the tags changed, and by
+# at least the millisecond that clients see.
+_UPDATE = (
+    update_statement(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("article_id", type_=BigInteger))
+    .values(
+        {
+            column: func.coalesce(bindparam(column.key, type_=column.type), column)
+            for column in (_ARTICLES.c.title, _ARTICLES.c.description, _ARTICLES.c.body)
+        }
+        | {
+            _ARTICLES.c.updated_at: func.greatest(
+                func.clock_timestamp(), _ARTICLES.c.updated_at + timedelta(milliseconds=1)
+            )
+        }
+    )
+)
+
+
+async def update(session: AsyncSession, article: Article, changes: ArticleChanges) -> None:
     """Changes only what was sent (null is refused by the schema, so None means absent).
 
     A new title gives a new slug, unless the slug would read the same ("Hello world" ->
-    "Hello, World!"): links to the article survive a punctuation or case fix.
+    "Hello, World!"): links to the article survive a punctuation or case fix. `article`
+    is not refreshed: read the article's view for the answer.
     """
-    session.add(article)  # looked up detached (app/conduit/articles/dependencies.py)
-    if changes.title is not None:
-        if slugify(changes.title) != slugify(article.title):
-            await _save_titled(session, article, changes.title)
-        else:
-            article.title = changes.title
-    if changes.description is not None:
-        article.description = changes.description
-    if changes.body is not None:
-        article.body = changes.body
+    title = changes.title
+    if title is not None and slugify(title) != slugify(article.title):
+        await _save_titled(session, article, title)  # the title and its new slug
+        title = None
     if changes.tag_list is not None:
-        await session.execute(delete(ArticleTag).where(ArticleTag.article_id == article.id))
+        await session.execute(_UNLINK_TAGS, {"article_id": article.id})
         await _add_tags(session, article.id, changes.tag_list)
-    # Always a write, so updatedAt moves even when only the tags changed, and by at least
-    # the millisecond that clients see.
-    article.updated_at = func.greatest(
-        func.clock_timestamp(), Article.updated_at + timedelta(milliseconds=1)
+    await session.execute(
+        _UPDATE,
+        {
+            "article_id": article.id,
+            "title": title,
+            "description": changes.description,
+            "body": changes.body,
+        },
     )
-    await session.flush()
-    return article
 
 
 async def remove(session: AsyncSession, article: Article, by: User, origin: RequestOrigin) -> None:

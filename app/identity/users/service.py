@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select
 from sqlalchemy import update as update_statement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import hash_password, run_hashing, verify_password
-from app.core.db import DriverRead, detached, release_connection, violated_constraint
+from app.core.db import (
+    DriverRead,
+    detached,
+    release_connection,
+    table_of,
+    violated_constraint,
+)
 from app.core.edge import RequestOrigin
 from app.core.errors import Conflict, FieldErrors, Forbidden, Unauthorized
 from app.core.ratelimit import REQUEST_COUNT, LoginThrottle
@@ -276,6 +282,38 @@ async def reauthenticate(
     )
 
 
+# Fields that only describe the account (no uniqueness, no re-authentication): a change of
+# only these is one constant UPDATE returning the row, not the unit of work's flush.
+_PROFILE_FIELDS = frozenset({"bio", "image"})
+_UPDATE_PROFILE = (
+    update_statement(table_of(User))
+    .where(_USERS.id == bindparam("user_id"))
+    .values(
+        {
+            column: case(
+                (
+                    bindparam(f"{column.key}_given", type_=Boolean),
+                    bindparam(column.key, type_=column.type),
+                ),
+                else_=column,
+            )
+            for column in (_USERS.bio, _USERS.image)
+        }
+    )
+    .returning(*_USERS)
+)
+
+
+async def _update_profile_fields(session: AsyncSession, user: User, changes: UserChanges) -> User:
+    provided = changes.model_fields_set
+    parameters = {"user_id": user.id}
+    for field in _PROFILE_FIELDS:
+        parameters[f"{field}_given"] = field in provided
+        parameters[field] = getattr(changes, field)
+    row = (await session.execute(_UPDATE_PROFILE, parameters)).mappings().one()
+    return detached(User, dict(row))
+
+
 async def update(
     session: AsyncSession,
     user: User,
@@ -289,6 +327,8 @@ async def update(
     retires pending password-reset links, a new email address is unverified. Either needs
     the password proven in this session within `reauth_window`."""
     provided = changes.model_fields_set
+    if provided <= _PROFILE_FIELDS:
+        return await _update_profile_fields(session, user, changes)
     new_email = changes.email is not None and changes.email.lower() != user.email.lower()
     if new_email or ("password" in provided and changes.password is not None):
         await _require_recent_sign_in(session, current_session_id, reauth_window)
