@@ -8,7 +8,9 @@ address is stored. Rows of past windows are deleted now and then (`SWEEP_ONE_IN`
 
 The count is a `RequestCount`: a source to select from and its two columns, so a statement
 a request sends anyway can carry it (the authentication read of a token's writes does,
-app/deps.py): one round trip for both.
+app/deps.py): one round trip for both. Sent as a driver read (app/core/db/_driver_reads.py):
+should the driver fail and the statement then succeed the ordinary way, that request is
+counted twice, in the caller's disfavour by one, which a quota can afford.
 """
 
 from collections.abc import Mapping
