@@ -180,16 +180,17 @@ def _address(request: Request) -> str:
 @limits_rate
 async def limit_user_writes(request: Request, response: Response, token: TokenDep) -> None:
     settings: Settings = request.app.state.settings
+    if not settings.rate_limit_writes:  # 0: off
+        return
+    policy = _write_policy(settings)
     try:
         claims = decode_access_token(token, settings) if token else None
     except InvalidToken:
         claims = None
-    if token is None or claims is None or not settings.rate_limit_writes:
-        await _limit_writes(
-            request, response, _address(request) if claims is None else f"user:{claims.user_id}"
-        )
+    if token is None or claims is None:  # the address is counted (then 401 if a bad token)
+        await enforce(request, response, policy, _address(request))
         return
-    policy, key = _write_policy(settings), f"user:{claims.user_id}"
+    key = f"user:{claims.user_id}"
     async with counting_session(request) as session:
         counted = await users.by_session_counted(
             session, claims.user_id, claims.session_id, count_parameters(policy, key)
