@@ -1,8 +1,10 @@
 """Profiles and follows. `following` is always relative to a viewer (None: anonymous)."""
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     SQLColumnExpression,
+    bindparam,
     delete,
     exists,
     false,
@@ -21,7 +23,19 @@ from app.integrations.webhooks.schemas import WebhookEvent
 
 # The table, not the entity: an ORM-enabled insert or delete runs the unit of work's
 # bookkeeping (synchronizing the identity map) for rows no request holds.
+# Built once, with the pair bound when they run (`_pair`).
 _FOLLOWS = table_of(Follow)
+_FOLLOWER_ID = bindparam("follower_id", type_=BigInteger)
+_FOLLOWEE_ID = bindparam("followee_id", type_=BigInteger)
+_FOLLOW = (
+    insert(_FOLLOWS)
+    .values(follower_id=_FOLLOWER_ID, followee_id=_FOLLOWEE_ID)
+    .on_conflict_do_nothing()
+    .returning(_FOLLOWS.c.follower_id)
+)
+_UNFOLLOW = delete(_FOLLOWS).where(
+    _FOLLOWS.c.follower_id == _FOLLOWER_ID, _FOLLOWS.c.followee_id == _FOLLOWEE_ID
+)
 
 
 def is_followed_by(
@@ -55,16 +69,15 @@ async def view_v2(session: AsyncSession, viewer: User | None, user: User) -> Pro
     return ProfileV2(**profile.model_dump(), followers_count=count)
 
 
+def _pair(follower: User, followee: User) -> dict[str, int]:
+    return {"follower_id": follower.id, "followee_id": followee.id}
+
+
 async def follow(session: AsyncSession, follower: User, followee: User) -> Profile:
     """Idempotent. Following yourself is a no-op (and the database forbids it)."""
     if follower.id == followee.id:
         return profile_of(followee, following=False)
-    inserted = await session.scalar(
-        insert(_FOLLOWS)
-        .values(follower_id=follower.id, followee_id=followee.id)
-        .on_conflict_do_nothing()
-        .returning(_FOLLOWS.c.follower_id)
-    )
+    inserted = await session.scalar(_FOLLOW, _pair(follower, followee))
     if inserted is not None:  # a new follower, not a repeated follow
         data = {"follower": follower.username}
         await webhook_events.emit(session, followee.id, WebhookEvent.PROFILE_FOLLOWED, data)
@@ -73,9 +86,5 @@ async def follow(session: AsyncSession, follower: User, followee: User) -> Profi
 
 async def unfollow(session: AsyncSession, follower: User, followee: User) -> Profile:
     """Idempotent: unfollowing someone you do not follow is not an error."""
-    await session.execute(
-        delete(_FOLLOWS).where(
-            _FOLLOWS.c.follower_id == follower.id, _FOLLOWS.c.followee_id == followee.id
-        )
-    )
+    await session.execute(_UNFOLLOW, _pair(follower, followee))
     return profile_of(followee, following=False)
