@@ -12,29 +12,31 @@ from app.core.errors import NotFound
 from app.core.ratelimit import LoginThrottle
 from app.core.text import StorableText
 from app.deps import SettingsDep
-from app.identity.users.models import User, has_bound_username, has_username
+from app.identity.users.models import User, has_bound_username
 
 Username = Annotated[str, Path(max_length=255), StorableText]
 """A `{username}` path parameter."""
 
 
+_NAMED = has_bound_username("username")
+_LOADED = select(User).where(_NAMED)
+_READ = DriverRead(select(*User.__table__.c).where(_NAMED))
+
+
 async def user_named(username: str, session: AsyncSession, resource: str) -> User:
     """The account called `username`, or a 404 naming `resource` (load-or-404); loaded
     into the session, for a request that changes it."""
-    user = await session.scalar(select(User).where(has_username(username)))
+    user = await session.scalar(_LOADED, {"username": username})
     if user is None:
         raise NotFound(resource)
     return user
-
-
-_NAMED = DriverRead(select(*User.__table__.c).where(has_bound_username("username")))
 
 
 async def user_named_to_read(username: str, session: AsyncSession, resource: str) -> User:
     """`user_named` for a request that does not change the account (a profile, a follow):
     read on the driver (app/core/db/_driver_reads.py) and detached, a fraction of an ORM
     load."""
-    record = await _NAMED.first(session, {"username": username})
+    record = await _READ.first(session, {"username": username})
     if record is None:
         raise NotFound(resource)
     return detached(User, record)
