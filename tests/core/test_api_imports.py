@@ -3,7 +3,9 @@
 - procrastinate and psycopg: the API writes job rows through its own session
   (app/core/jobs/_queue.py) and never runs a job; only the worker imports them.
 - cryptography: tokens are HS256 only (pinned), which python-jose signs with the standard
-  library's hmac; its cryptography backend would load OpenSSL's bindings (~8 MB) unused.
+  library's hmac; its cryptography backend would load OpenSSL's bindings (~5 MB) unused.
+  cryptography is installed (two-factor secrets are encrypted with it, imported on first
+  use), so python-jose is imported with it hidden (app/core/auth/_jose.py).
 """
 
 import json

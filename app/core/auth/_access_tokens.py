@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jose import JWTError, jwt
-from jose.utils import base64url_decode
-
+from app.core.auth._jose import JWTError, base64url_decode, jwt
 from app.core.config import Settings
 
 
