@@ -80,6 +80,7 @@ async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
         request_id=current_request_id(),
         headers=exc.headers,
         problem_type=exc.problem_type,
+        extensions=exc.extensions,
     )
 
 

@@ -56,6 +56,9 @@ class AppError(Exception):
     headers: dict[str, str] | None = None
     # The problem `type`: a URI a client may act on, where the status alone is not enough.
     problem_type: str = "about:blank"
+    # RFC 9457 extension members beside the standard ones (what the client needs to go on,
+    # e.g. a two-factor challenge); declared in the route's OpenAPI by a `Problem` subclass.
+    extensions: dict[str, Any] | None = None
 
     def __init__(self, detail: str, errors: FieldErrors | None = None) -> None:
         super().__init__(detail)
@@ -107,6 +110,7 @@ def problem_response(
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
     problem_type: str = "about:blank",
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     problem = Problem(
         type=problem_type,
@@ -120,6 +124,8 @@ def problem_response(
     body = problem.model_dump(mode="json")
     if body["trace_id"] is None:  # tracing off, or no span: the member is left out
         del body["trace_id"]
+    if extensions:
+        body.update(extensions)
     return JSONResponse(
         body,
         status_code=status,
@@ -128,13 +134,18 @@ def problem_response(
     )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries declaring problem bodies for the given statuses."""
-    return {
-        status: {
-            "model": Problem,
+def problem_responses(
+    *statuses: int, models: dict[int, type[Problem]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem bodies for the given statuses;
+    `models` names a `Problem` subclass (with extension members) for some of them."""
+    entries: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        model = (models or {}).get(status, Problem)
+        reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+        entries[status] = {
+            "model": model,
             "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},
         }
-        for status in statuses
-    }
+    return entries
