@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 LOCAL := $(BIN)/python -m devtools.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-servers run serve worker migrate revision seed admin test lint lint-deploy format lock openapi client bench conformance adopt docker-check db-stop clean
+.PHONY: help install test-servers run serve worker migrate revision seed admin two-factor-key test lint lint-deploy format lock openapi client bench conformance adopt docker-check db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -116,6 +116,9 @@ seed: install ## Demo data (idempotent): make seed ARGS="--users 500 --articles-
 admin: install ## Grant a registered account a role: make admin email=you@example.com [role=moderator]
 	@test -n "$(email)" || { echo 'usage: make admin email=you@example.com [role=admin|moderator|user]'; exit 1; }
 	$(LOCAL) admin "$(email)" --role "$(or $(role),admin)"
+
+two-factor-key: ## Print a new TWO_FACTOR_ENCRYPTION_KEYS value (32 random bytes, url-safe base64)
+	@$(PYTHON) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'
 
 bench: install ## Load-test the production server (wrk): make bench ARGS="--workers 2 --seconds 10"
 	$(BIN)/python -m tests.bench.run $(ARGS)

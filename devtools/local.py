@@ -6,6 +6,7 @@ runs). Then it migrates to head, then it runs the requested program.
 """
 
 import argparse
+import base64
 import os
 import secrets
 import sys
@@ -21,19 +22,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = REPO_ROOT / ".env"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 EXAMPLE_SECRET_LINE = f"SECRET_KEY={EXAMPLE_SECRET_KEY}"
+EMPTY_TWO_FACTOR_LINE = "\nTWO_FACTOR_ENCRYPTION_KEYS="
 DEV_DATA_DIR = REPO_ROOT / ".devdb" / "dev"
 DEV_DATABASE = "conduit"
 
 
 def ensure_env_file() -> None:
-    """First run: create `.env` from the example, with a fresh secret key."""
+    """First run: create `.env` from the example, with a fresh secret key and two-factor
+    encryption key."""
     if ENV_FILE.exists():
         return
-    text = ENV_EXAMPLE.read_text().replace(
-        EXAMPLE_SECRET_LINE, f"SECRET_KEY={secrets.token_urlsafe(48)}"
+    two_factor_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    text = (
+        ENV_EXAMPLE.read_text()
+        .replace(EXAMPLE_SECRET_LINE, f"SECRET_KEY={secrets.token_urlsafe(48)}")
+        .replace(EMPTY_TWO_FACTOR_LINE, f"{EMPTY_TWO_FACTOR_LINE}{two_factor_key}")
     )
     ENV_FILE.write_text(text)
-    print(f"created {ENV_FILE.name} with a new SECRET_KEY", file=sys.stderr)
+    print(f"created {ENV_FILE.name} with new SECRET_KEY and two-factor keys", file=sys.stderr)
 
 
 def ensure_database_url() -> str:

@@ -14,6 +14,7 @@ number.
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import subprocess
@@ -196,6 +197,7 @@ def _environments(url: str, workers: int, args: argparse.Namespace) -> dict[str,
         | (args.project_database or {})
         | {
             "ENVIRONMENT": "production",
+            "TWO_FACTOR_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",  # the JSON access log stays on, as in production
             "WEB_CONCURRENCY": str(workers),

@@ -74,7 +74,11 @@ async def test_without_smtp_host_nothing_is_sent_or_stored(
 
 
 def _settings(**values: object) -> Settings:
-    base = {"database_url": "postgresql+asyncpg://app@db/app", "secret_key": "s" * 48}
+    base = {
+        "database_url": "postgresql+asyncpg://app@db/app",
+        "secret_key": "s" * 48,
+        "two_factor_encryption_keys": "zj5iCOeRK9wACRDtIDnZuIFseK0rSrn0S62v-4KpZ-g=",
+    }
     return Settings.model_validate(base | values)
 
 

@@ -49,7 +49,13 @@ def test_bad_production_configuration_is_one_message_listing_every_problem() -> 
     assert result.returncode == 1
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("Refusing to start: the configuration has 4 problems:")
-    for variable in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "DB_POOL_SIZE"):
+    assert result.stderr.startswith("Refusing to start: the configuration has 5 problems:")
+    for variable in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "TWO_FACTOR_ENCRYPTION_KEYS",
+        "DEBUG",
+        "DB_POOL_SIZE",
+    ):
         assert f"  - {variable}" in result.stderr
     assert DEVELOPMENT_SECRET_KEY not in result.stderr  # values are never echoed

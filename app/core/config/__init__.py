@@ -8,6 +8,7 @@ the environment (`describe`) and exits instead of raising a traceback.
 from app.core.config._problems import describe, settings_or_exit
 from app.core.config._settings import (
     DEVELOPMENT_SECRET_KEY,
+    DEVELOPMENT_TWO_FACTOR_KEY,
     EXAMPLE_SECRET_KEY,
     Settings,
     get_settings,
@@ -15,6 +16,7 @@ from app.core.config._settings import (
 
 __all__ = [
     "DEVELOPMENT_SECRET_KEY",
+    "DEVELOPMENT_TWO_FACTOR_KEY",
     "EXAMPLE_SECRET_KEY",
     "Settings",
     "describe",

@@ -4,6 +4,8 @@ Every field maps to an upper-case environment variable of the same name. The val
 at the bottom are the guard rails that keep an unsafe configuration out of production.
 """
 
+import base64
+import binascii
 import ipaddress
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -19,6 +21,12 @@ EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-bytes"  # noqa
 MIN_SECRET_KEY_BYTES = 32
 # RFC 7518, section 3.2: an HMAC key at least as long as the hash. python-jose takes any key.
 MIN_KEY_BYTES_BY_ALGORITHM = {"HS256": 32, "HS384": 48, "HS512": 64}
+# Encrypts two-factor secrets where no TWO_FACTOR_ENCRYPTION_KEYS are set (development and
+# tests only; production refuses to start without a key of its own).
+DEVELOPMENT_TWO_FACTOR_KEY = "ZGV2ZWxvcG1lbnQtb25seS10d28tZmFjdG9yLWtleSE="
+TWO_FACTOR_KEY_BYTES = 32  # a Fernet key: 32 random bytes, url-safe base64
+# Fewer distinct byte values than this in 32 bytes is a typed or patterned key, not random.
+_MIN_DISTINCT_KEY_BYTES = 12
 
 Environment = Literal["development", "test", "production"]
 
@@ -75,6 +83,15 @@ class Settings(BaseSettings):
     # Changing the email or the password needs the password proven this recently in the
     # session ("sudo mode"): otherwise 403, and the client re-authenticates.
     reauth_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Two-factor sign-in (docs/auth.md): TOTP secrets are stored encrypted with the first of
+    # these keys (each 32 random bytes, url-safe base64: `make two-factor-key`); every key listed
+    # decrypts, so a new key goes first and the old one stays until each secret has been
+    # re-encrypted (a secret is re-encrypted with the first key whenever a code is accepted).
+    two_factor_encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    # Seconds between the password step of a two-factor sign-in and its code.
+    two_factor_challenge_ttl_seconds: int = Field(default=300, ge=30, le=1800)
+    # Wrong codes one challenge takes before it is void (the password is asked again).
+    two_factor_challenge_attempts: int = Field(default=5, ge=1, le=20)
     # Passwords one worker hashes at once (argon2, 19 MiB each); more requests wait their turn.
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     # Mail (password reset, email verification): sent after the response through SMTP.
@@ -167,6 +184,7 @@ class Settings(BaseSettings):
         "trusted_hosts",
         "access_log_skip_paths",
         "webhook_allowed_networks",
+        "two_factor_encryption_keys",
         mode="before",
     )
     @classmethod
@@ -218,6 +236,37 @@ class Settings(BaseSettings):
                 f"SECRET_KEY is the development/example value, refused in {environment}; "
                 "generate a new one"
             )
+        return value
+
+    @field_validator("two_factor_encryption_keys")
+    @classmethod
+    def _two_factor_keys_are_random(
+        cls, value: list[SecretStr], info: ValidationInfo
+    ) -> list[SecretStr]:
+        environment = info.data.get("environment")
+        if not value:
+            if environment == "production":
+                raise ValueError(
+                    "TWO_FACTOR_ENCRYPTION_KEYS is required in production: two-factor secrets "
+                    "are stored encrypted with it (`make two-factor-key` prints one)"
+                )
+            return value
+        for position, key in enumerate(value, start=1):
+            secret = key.get_secret_value()
+            raw = _url_safe_bytes(secret)
+            if raw is None or len(raw) != TWO_FACTOR_KEY_BYTES:
+                raise ValueError(
+                    f"TWO_FACTOR_ENCRYPTION_KEYS: key {position} is not {TWO_FACTOR_KEY_BYTES} "
+                    "bytes in url-safe base64 (`make two-factor-key` prints one)"
+                )
+            if len(set(raw)) < _MIN_DISTINCT_KEY_BYTES:
+                raise ValueError(
+                    f"TWO_FACTOR_ENCRYPTION_KEYS: key {position} is not random; generate one"
+                )
+            if environment == "production" and secret == DEVELOPMENT_TWO_FACTOR_KEY:
+                raise ValueError(
+                    "TWO_FACTOR_ENCRYPTION_KEYS holds the development key, refused in production"
+                )
         return value
 
     @field_validator("session_absolute_ttl_days")
@@ -287,6 +336,12 @@ class Settings(BaseSettings):
         return "postgresql://" + url.partition("://")[2]
 
     @property
+    def two_factor_keys(self) -> list[str]:
+        """The keys two-factor secrets are sealed with (the first) and opened with (any)."""
+        keys = [key.get_secret_value() for key in self.two_factor_encryption_keys]
+        return keys or [DEVELOPMENT_TWO_FACTOR_KEY]
+
+    @property
     def is_development(self) -> bool:
         return self.environment == "development"
 
@@ -295,6 +350,13 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "console" if self.is_development else "json"
+
+
+def _url_safe_bytes(text: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, binascii.Error):
+        return None
 
 
 def _is_loopback(host: str) -> bool:

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from app.core.config import (
     DEVELOPMENT_SECRET_KEY,
+    DEVELOPMENT_TWO_FACTOR_KEY,
     EXAMPLE_SECRET_KEY,
     Settings,
     describe,
@@ -13,6 +14,7 @@ from app.core.config import (
 )
 
 STRONG_SECRET = "s" * 48
+TWO_FACTOR_KEY = "zj5iCOeRK9wACRDtIDnZuIFseK0rSrn0S62v-4KpZ-g="  # `make two-factor-key`
 URL = "postgresql+asyncpg://app@db.internal/app"
 
 
@@ -25,7 +27,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make(**values: object) -> Settings:
-    return Settings.model_validate({"database_url": URL, "secret_key": STRONG_SECRET} | values)
+    base = {"database_url": URL, "secret_key": STRONG_SECRET}
+    if values.get("environment") == "production":
+        base["two_factor_encryption_keys"] = TWO_FACTOR_KEY
+    return Settings.model_validate(base | values)
 
 
 def test_defaults_are_a_working_development_configuration() -> None:
@@ -101,13 +106,40 @@ def test_every_problem_is_reported_together() -> None:
         Settings.model_validate({"environment": "production", "cors_origins": "*"})
 
     assert describe(error.value).splitlines() == [
-        "Refusing to start: the configuration has 3 problems:",
+        "Refusing to start: the configuration has 4 problems:",
         "  - DATABASE_URL is required but not set",
         "  - SECRET_KEY is the development/example value, refused in production; "
         "generate a new one",
+        "  - TWO_FACTOR_ENCRYPTION_KEYS is required in production: two-factor secrets are "
+        "stored encrypted with it (`make two-factor-key` prints one)",
         "  - CORS_ORIGINS must list explicit origins, not '*', in production",
         "Set them in the environment (or .env); docs/configuration.md lists them all.",
     ]
+
+
+def test_two_factor_keys_are_required_in_production_and_must_be_random() -> None:
+    with pytest.raises(ValidationError, match="TWO_FACTOR_ENCRYPTION_KEYS is required"):
+        make(environment="production", two_factor_encryption_keys="")
+    refused = {
+        "dGlueQ==": "is not 32 bytes",  # too short
+        "not base64 at all!": "is not 32 bytes",
+        "A" * 43 + "=": "is not random",  # 32 zero bytes
+        "YWJjZGFiY2RhYmNkYWJjZGFiY2RhYmNkYWJjZGFiY2Q=": "is not random",  # "abcd" * 8
+    }
+    for key, message in refused.items():
+        with pytest.raises(ValidationError, match=message):
+            make(two_factor_encryption_keys=key)
+    with pytest.raises(ValidationError, match="holds the development key"):
+        make(environment="production", two_factor_encryption_keys=DEVELOPMENT_TWO_FACTOR_KEY)
+    # A second key (the one being retired) may follow; unpadded keys are accepted too.
+    old_key = "Yx3Vt0lJ0mP5c8rQ2wZb7nK4hF6dS1aE9gU3oI5yT2c="
+    rotated = make(
+        environment="production",
+        two_factor_encryption_keys=f"{TWO_FACTOR_KEY.rstrip('=')}, {old_key}",
+    )
+    assert rotated.two_factor_keys == [TWO_FACTOR_KEY.rstrip("="), old_key]
+    # Outside production an unset key means the development one.
+    assert make(environment="test").two_factor_keys == [DEVELOPMENT_TWO_FACTOR_KEY]
 
 
 def test_pydantic_messages_are_named_after_the_variable() -> None:
@@ -130,6 +162,6 @@ def test_entry_points_exit_with_the_message_instead_of_a_traceback(
         get_settings.cache_clear()
 
     message = str(exit_.value.code)
-    assert message.startswith("Refusing to start: the configuration has 2 problems:")
+    assert message.startswith("Refusing to start: the configuration has 3 problems:")
     assert "SECRET_KEY must be at least 32 bytes long" in message
     assert exit_.value.__suppress_context__  # no chained ValidationError traceback
