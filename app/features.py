@@ -18,6 +18,7 @@ from app.identity.accounts import router as accounts
 from app.identity.audit import router as audit
 from app.identity.mail_links import router as mail_links
 from app.identity.sessions import router as sessions
+from app.identity.two_factor import router as two_factor
 from app.identity.users import router as users
 from app.integrations.webhooks import router as webhooks
 
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         comment_stream,
         tags,
         sessions,
+        two_factor,
         mail_links,
         accounts,
         audit,

@@ -13,6 +13,7 @@ from app.core.streams import StreamEvent
 from app.identity.audit.models import AuditEvent
 from app.identity.mail_links.models import EmailToken, EmailTokenPurpose
 from app.identity.sessions.models import RefreshToken, UserSession
+from app.identity.two_factor.models import RecoveryCode, SignInChallenge, TotpCredential
 from app.identity.users.models import User
 from app.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -27,9 +28,12 @@ __all__ = [
     "Follow",
     "LoginFailures",
     "RateLimitCounter",
+    "RecoveryCode",
     "RefreshToken",
+    "SignInChallenge",
     "StreamEvent",
     "Tag",
+    "TotpCredential",
     "User",
     "UserSession",
     "WebhookDelivery",

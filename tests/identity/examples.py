@@ -27,6 +27,10 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/users/password-reset"): {"user": {"email": "a@example.com"}},
     ("POST", "/api/users/password-reset/confirm"): {"token": "a-token", "password": PASSWORD},
     ("POST", "/api/users/email-verification/confirm"): {"token": "a-token"},
+    ("POST", "/api/users/login/two-factor"): {"challenge": "a-challenge", "code": "123456"},
+    ("POST", "/api/user/two-factor/confirm"): {"code": "123456"},
+    ("POST", "/api/user/two-factor/recovery-codes"): {"code": "123456"},
+    ("POST", "/api/user/two-factor/disable"): {"recoveryCode": "abcd-efgh-ijkl-mnop"},
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 

@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     REGISTERED = "account.registered"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
+    SECOND_FACTOR_REQUIRED = "login.second_factor_required"
     REFRESH_TOKEN_REUSED = "refresh_token.reused"  # noqa: S105 (an event name)
     LOGGED_OUT = "session.logged_out"
     SESSION_REVOKED = "session.revoked"
@@ -35,6 +36,9 @@ class AuditAction(StrEnum):
     PASSWORD_RESET_REQUESTED = "password.reset_requested"  # noqa: S105 (an event name)
     PASSWORD_RESET = "password.reset"  # noqa: S105 (an event name)
     EMAIL_VERIFIED = "account.email_verified"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    RECOVERY_CODES_REPLACED = "two_factor.recovery_codes_replaced"
     ARTICLE_DELETED_BY_MODERATOR = "article.deleted_by_moderator"
     COMMENT_DELETED_BY_MODERATOR = "comment.deleted_by_moderator"
 

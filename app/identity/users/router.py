@@ -24,6 +24,9 @@ from app.deps import (
 from app.identity.mail_links import verification as email_verification
 from app.identity.sessions import service as user_sessions
 from app.identity.sessions.schemas import IssuedSession, RefreshRequest, SignedInResponse
+from app.identity.two_factor import service as two_factor
+from app.identity.two_factor.router import second_factor
+from app.identity.two_factor.schemas import SignInProblem, TwoFactorSignIn
 from app.identity.users import service as users
 from app.identity.users.dependencies import LoginThrottleDep
 from app.identity.users.models import User
@@ -44,11 +47,19 @@ _LOGIN_LIMITS = (
     "Repeated failures for one email from one address are answered with 429 and "
     "`Retry-After` until the window ends (`LOGIN_FAILURE_LIMIT`, `LOGIN_FAILURE_WINDOW_SECONDS`)."
 )
+_TWO_FACTOR = (
+    "An account with two-factor sign-in on answers a right password with 403 of type "
+    f"`{two_factor.TWO_FACTOR_REQUIRED}` carrying `challenge`: send its token and a code to "
+    "`POST /api/users/login/two-factor`."
+)
 _LOGIN_ERRORS = problem_responses(
     HTTPStatus.UNAUTHORIZED,
-    HTTPStatus.FORBIDDEN,  # the account is deactivated (said only after the right password)
+    # The account is deactivated, or needs its second factor (said only after the right
+    # password).
+    HTTPStatus.FORBIDDEN,
     HTTPStatus.UNPROCESSABLE_ENTITY,
     HTTPStatus.TOO_MANY_REQUESTS,
+    models={HTTPStatus.FORBIDDEN: SignInProblem},
 )
 _SESSION_OPENED = "Opens a session: `session.refreshToken` renews the access token (`user.token`)."
 _VERIFICATION_MAILED = "When mail is configured, a link to verify the email is mailed."
@@ -109,7 +120,7 @@ async def register(
 @router.post(
     "/users/login",
     summary="Log in with email and password",
-    description=f"{_SESSION_OPENED} {_LOGIN_LIMITS}",
+    description=f"{_SESSION_OPENED} {_LOGIN_LIMITS} {_TWO_FACTOR}",
     responses=_LOGIN_ERRORS,
 )
 async def login(
@@ -121,7 +132,53 @@ async def login(
 ) -> SignedInResponse:
     credentials = body.user
     user = await users.authenticate(
-        session, credentials.email, credentials.password, throttle, origin
+        session,
+        credentials.email,
+        credentials.password,
+        throttle,
+        origin,
+        challenge_ttl=_challenge_ttl(settings),
+    )
+    issued = await user_sessions.open_session(session, user, origin, settings)
+    return _signed_in(user, issued, settings)
+
+
+def _challenge_ttl(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.two_factor_challenge_ttl_seconds)
+
+
+@router.post(
+    "/users/login/two-factor",
+    summary="The code step of a two-factor sign-in",
+    dependencies=ANONYMOUS_WRITE_LIMITED,
+    description=(
+        f"{_SESSION_OPENED} The challenge is single use and lapses after"
+        " `TWO_FACTOR_CHALLENGE_TTL_SECONDS`, or after `TWO_FACTOR_CHALLENGE_ATTEMPTS` wrong"
+        " codes (then log in with the password again). Wrong codes count as failed logins of"
+        " the account. " + _LOGIN_LIMITS
+    ),
+    responses=problem_responses(
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.FORBIDDEN,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        HTTPStatus.TOO_MANY_REQUESTS,
+    ),
+)
+async def login_second_factor(
+    body: TwoFactorSignIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
+    origin: OriginDep,
+) -> SignedInResponse:
+    user = await two_factor.complete_sign_in(
+        session,
+        body.challenge,
+        second_factor(body),
+        throttle,
+        origin,
+        keys=settings.two_factor_keys,
+        attempts=settings.two_factor_challenge_attempts,
     )
     issued = await user_sessions.open_session(session, user, origin, settings)
     return _signed_in(user, issued, settings)
@@ -153,7 +210,7 @@ def _blank(*fields: str) -> FieldErrors:
     summary="OAuth2 token endpoint: password grant (email as `username`) or refresh grant",
     description="For the **Authorize** button of the interactive docs and OAuth2 clients. "
     "`grant_type=password` opens a session; `grant_type=refresh_token` (RFC 6749, section 6) "
-    "rotates its refresh token. " + _LOGIN_LIMITS,
+    "rotates its refresh token. " + _LOGIN_LIMITS + " " + _TWO_FACTOR,
     responses=_LOGIN_ERRORS,
 )
 async def issue_token(
@@ -173,7 +230,14 @@ async def issue_token(
         if form.username is None or form.password is None:
             missing = [name for name in ("username", "password") if getattr(form, name) is None]
             raise InvalidInput("The password grant needs both fields.", _blank(*missing))
-        user = await users.authenticate(session, form.username, form.password, throttle, origin)
+        user = await users.authenticate(
+            session,
+            form.username,
+            form.password,
+            throttle,
+            origin,
+            challenge_ttl=_challenge_ttl(settings),
+        )
         issued = await user_sessions.open_session(session, user, origin, settings)
     return AccessToken(
         access_token=create_access_token(user.id, issued.session_id, settings),

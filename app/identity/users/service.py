@@ -33,6 +33,7 @@ from app.identity.mail_links import tokens as email_tokens
 from app.identity.mail_links.models import EmailTokenPurpose
 from app.identity.sessions import service as user_sessions
 from app.identity.sessions.models import UserSession
+from app.identity.two_factor import service as two_factor
 from app.identity.users.models import User
 from app.identity.users.schemas import NewUser, UserChanges
 
@@ -181,9 +182,12 @@ async def authenticate(
     password: str,
     throttle: LoginThrottle,
     origin: RequestOrigin,
+    *,
+    challenge_ttl: timedelta,
 ) -> User:
     """The user with these credentials; 401 otherwise, 429 after too many attempts, 403 if
-    the account is deactivated.
+    the account is deactivated, and for an account with two-factor on the 403 that opens
+    its code step (`two_factor.TwoFactorRequired`, a challenge valid `challenge_ttl`).
 
     The attempt is reserved (and committed) before the password is hashed, the hash is
     compared holding no connection, and a failure is committed, with its audit event,
@@ -216,6 +220,9 @@ async def authenticate(
         await session.commit()
         # Said only to whoever knows the password.
         raise Forbidden("The account is deactivated.", DEACTIVATED)
+    # Before the failures are cleared: those of the code step add to the password's, so
+    # a right password does not buy another round of code guesses.
+    await two_factor.require_second_factor(session, user, origin, challenge_ttl)
     await throttle.clear(session, email)
     await audit.record(session, AuditAction.LOGIN_SUCCEEDED, origin, actor=user, subject=user)
     if new_hash is not None:
@@ -237,9 +244,7 @@ class ReauthenticationRequired(Forbidden):
         )
 
 
-async def _require_recent_sign_in(
-    session: AsyncSession, session_id: int, window: timedelta
-) -> None:
+async def require_recent_sign_in(session: AsyncSession, session_id: int, window: timedelta) -> None:
     recent = await session.scalar(
         select(UserSession.authenticated_at > func.now() - window).where(
             UserSession.id == session_id
@@ -331,7 +336,7 @@ async def update(
         return await _update_profile_fields(session, user, changes)
     new_email = changes.email is not None and changes.email.lower() != user.email.lower()
     if new_email or ("password" in provided and changes.password is not None):
-        await _require_recent_sign_in(session, current_session_id, reauth_window)
+        await require_recent_sign_in(session, current_session_id, reauth_window)
     new_hash = None
     if "password" in provided and changes.password is not None:
         await release_connection(session)  # only the write quota's count so far

@@ -1,0 +1,122 @@
+"""The sign-in flows against a running server, as a client would use them.
+
+    python -m tests.identity.tour http://127.0.0.1:8000    # against `make serve` / `make run`
+
+Registers a new account and goes through two-factor sign-in with real TOTP codes: enrol,
+confirm, the two-step login, a replayed code refused, a recovery code, turning it off.
+Prints each step; exits 1 at the first answer that is not the expected one.
+`tests/identity/two_factor/test_tour.py` runs it against the production start command.
+"""
+
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import pyotp
+
+PASSWORD = "correct horse battery"
+
+
+class TourFailed(AssertionError):
+    pass
+
+
+@dataclass
+class Tour:
+    client: httpx.Client
+    steps: list[str] = field(default_factory=list)
+
+    def expect(self, step: str, response: httpx.Response, status: int) -> httpx.Response:
+        if response.status_code != status:
+            raise TourFailed(f"{step}: {response.status_code} (wanted {status}) {response.text}")
+        self.steps.append(f"{step}: {status}")
+        return response
+
+
+def two_factor_tour(base_url: str, username: str | None = None) -> Tour:
+    """The two-factor flow from registration to turning it off; the steps it checked."""
+    username = username or f"tour{uuid.uuid4().hex[:10]}"
+    email = f"{username}@example.com"
+    credentials = {"user": {"email": email, "password": PASSWORD}}
+    with httpx.Client(base_url=f"{base_url.rstrip('/')}/api", timeout=10) as client:
+        tour = Tour(client)
+        registered = tour.expect(
+            "register",
+            client.post("/users", json={"user": {"username": username, **credentials["user"]}}),
+            201,
+        )
+        headers = {"Authorization": f"Token {registered.json()['user']['token']}"}
+        secret = tour.expect("enrol", client.post("/user/two-factor", headers=headers), 201).json()[
+            "secret"
+        ]
+        totp = pyotp.TOTP(secret)
+        recovery_codes = tour.expect(
+            "confirm with the app's code",
+            client.post("/user/two-factor/confirm", headers=headers, json={"code": totp.now()}),
+            200,
+        ).json()["recoveryCodes"]
+
+        def challenge() -> str:
+            refused = tour.expect(
+                "password step asks for a code", client.post("/users/login", json=credentials), 403
+            )
+            token: str = refused.json()["challenge"]["token"]
+            return token
+
+        next_code = totp.at(time.time() + 30)  # the confirmation spent the current step
+        signed_in = tour.expect(
+            "code step signs in",
+            client.post(
+                "/users/login/two-factor", json={"challenge": challenge(), "code": next_code}
+            ),
+            200,
+        )
+        token = signed_in.json()["user"]["token"]
+        tour.expect(
+            "the new session works",
+            client.get("/user", headers={"Authorization": f"Token {token}"}),
+            200,
+        )
+        tour.expect(
+            "a replayed code is refused",
+            client.post(
+                "/users/login/two-factor", json={"challenge": challenge(), "code": next_code}
+            ),
+            401,
+        )
+        tour.expect(
+            "a recovery code signs in",
+            client.post(
+                "/users/login/two-factor",
+                json={"challenge": challenge(), "recoveryCode": recovery_codes[0]},
+            ),
+            200,
+        )
+        tour.expect(
+            "turned off with another recovery code",
+            client.post(
+                "/user/two-factor/disable",
+                headers=headers,
+                json={"recoveryCode": recovery_codes[1]},
+            ),
+            204,
+        )
+        tour.expect("login is one step again", client.post("/users/login", json=credentials), 200)
+    return tour
+
+
+def main() -> int:
+    base_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+    try:
+        tour = two_factor_tour(base_url)
+    except TourFailed as failure:
+        print(f"FAILED {failure}", file=sys.stderr)
+        return 1
+    print("\n".join(tour.steps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The sign-in tour (tests/identity/tour.py) against the production start command: real
+workers, real commits, TOTP codes computed as an authenticator app does."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from app.core.config import Settings
+from app.core.db import create_engine
+from app.core.ratelimit import LoginFailures, LoginThrottle
+from app.identity.users.models import User
+from tests.deploy.server import production_server
+from tests.identity.tour import two_factor_tour
+
+
+async def _forget(settings: Settings, username: str) -> None:
+    """Its committed rows: the account (and with it its two-factor rows) and the login
+    throttle's counts, which other tests count per address from this same loopback one."""
+    throttle = LoginThrottle(client="127.0.0.1", limit=1, window=timedelta(1))
+    keys = [*throttle.keys(f"{username}@example.com"), throttle.address_key()]
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(delete(LoginFailures).where(LoginFailures.key.in_(keys)))
+            await connection.execute(delete(User).where(User.username == username))
+    finally:
+        await engine.dispose()
+
+
+def test_two_factor_sign_in_against_the_production_server(settings: Settings) -> None:
+    username = f"tour{uuid.uuid4().hex[:10]}"
+    try:
+        with production_server(workers=1) as server:
+            tour = two_factor_tour(server.base_url, username)
+    finally:
+        asyncio.run(_forget(settings, username))
+
+    assert tour.steps == [
+        "register: 201",
+        "enrol: 201",
+        "confirm with the app's code: 200",
+        "password step asks for a code: 403",
+        "code step signs in: 200",
+        "the new session works: 200",
+        "password step asks for a code: 403",
+        "a replayed code is refused: 401",
+        "password step asks for a code: 403",
+        "a recovery code signs in: 200",
+        "turned off with another recovery code: 204",
+        "login is one step again: 200",
+    ]
