@@ -1,0 +1,1 @@
+"""Personal access tokens: long-lived, scoped, revocable credentials for scripts and services."""
