@@ -21,7 +21,7 @@ from app.core.auth import (
 from app.core.config import Settings
 from app.core.db import get_session
 from app.core.edge import RequestOrigin, origin_of
-from app.core.errors import Unauthorized
+from app.core.errors import Forbidden, Unauthorized
 from app.core.mail import MailSender
 from app.core.ratelimit import (
     RateLimitPolicy,
@@ -32,6 +32,8 @@ from app.core.ratelimit import (
     limits_rate,
     sweep_now_and_then,
 )
+from app.identity.personal_tokens import service as personal_tokens
+from app.identity.personal_tokens.scopes import Scope
 from app.identity.users import service as users
 from app.identity.users.models import User
 
@@ -60,6 +62,11 @@ class SignIn:
     session_id: int
 
 
+Caller = SignIn | personal_tokens.Grant
+"""Whoever a request's credential names: a session (its access token) or a personal
+access token's grant."""
+
+
 @dataclass(frozen=True, slots=True)
 class _CountedTokenRead:
     """The authentication read a write's rate limit made for `token` (`limit_user_writes`:
@@ -69,6 +76,14 @@ class _CountedTokenRead:
     token: str
     claims: AccessClaims
     found: tuple[User, bool] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _GrantRead:
+    """A personal access token's grant, read by the write limit for its quota's key."""
+
+    token: str
+    grant: personal_tokens.Grant | None
 
 
 async def _sign_in_for_token(request: Request, token: str, session: AsyncSession) -> SignIn:
@@ -93,43 +108,137 @@ async def _sign_in_for_token(request: Request, token: str, session: AsyncSession
     return SignIn(user, claims.session_id)
 
 
+async def _grant_for_token(
+    request: Request, token: str, session: AsyncSession
+) -> personal_tokens.Grant:
+    read: _GrantRead | None = getattr(request.state, "grant_read", None)
+    grant = (
+        read.grant
+        if read is not None and read.token == token
+        else await personal_tokens.grant_for(session, token)
+    )
+    if grant is None:
+        raise Unauthorized(
+            "The personal access token is unknown, revoked or expired.", _INVALID_TOKEN
+        )
+    if grant.user.deactivated_at is not None:
+        raise Unauthorized("The account is deactivated.", _INVALID_TOKEN)
+    return grant
+
+
+async def _caller(request: Request, token: str, session: AsyncSession) -> Caller:
+    if personal_tokens.is_personal_token(token):
+        return await _grant_for_token(request, token, session)
+    return await _sign_in_for_token(request, token, session)
+
+
 # The settings are read from the request, not a SettingsDep: one dependency less to resolve
 # on every authenticated request.
 
 
-async def get_current_sign_in(request: Request, token: TokenDep, session: SessionDep) -> SignIn:
+async def get_caller(request: Request, token: TokenDep, session: SessionDep) -> Caller:
     if token is None:
         raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return await _sign_in_for_token(request, token, session)
+    return await _caller(request, token, session)
 
 
-async def get_current_user(request: Request, token: TokenDep, session: SessionDep) -> User:
-    if token is None:
-        raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return (await _sign_in_for_token(request, token, session)).user
+async def get_optional_caller(
+    request: Request, token: TokenDep, session: SessionDep
+) -> Caller | None:
+    return None if token is None else await _caller(request, token, session)
 
 
-async def get_optional_user(request: Request, token: TokenDep, session: SessionDep) -> User | None:
-    if token is None:
-        return None
-    return (await _sign_in_for_token(request, token, session)).user
+CallerDep = Annotated[Caller, Depends(get_caller)]
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+
+_SESSIONS_ONLY = (
+    "This operation needs a signed-in session: personal access tokens cannot use it.",
+    {"token": ["is a personal access token"]},
+)
+
+
+def _session_of(caller: Caller) -> SignIn:
+    if not isinstance(caller, SignIn):
+        raise Forbidden(*_SESSIONS_ONLY)
+    return caller
+
+
+async def get_current_sign_in(caller: CallerDep) -> SignIn:
+    return _session_of(caller)
+
+
+async def get_current_user(caller: CallerDep) -> User:
+    return _session_of(caller).user
+
+
+async def get_optional_user(caller: OptionalCallerDep) -> User | None:
+    return None if caller is None else _session_of(caller).user
+
+
+async def get_caller_user(caller: CallerDep) -> User:
+    return caller.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+"""The signed-in user (a session's access token; a personal access token gets 403)."""
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentSignIn = Annotated[SignIn, Depends(get_current_sign_in)]
 """The user and their session: for routes that act on the session itself (logout)."""
+CallerUser = Annotated[User, Depends(get_caller_user)]
+"""The user of whichever credential the request carries, its scopes unchecked: for the
+dependencies of routes whose own user parameter checks them (a `ScopedUser`)."""
+
+
+def _require_scope(caller: Caller, scope: str) -> None:
+    if isinstance(caller, personal_tokens.Grant) and scope not in caller.scopes:
+        raise Forbidden(
+            f"This personal access token does not have the scope {scope}.",
+            {"token": [f"lacks the scope {scope}"]},
+        )
+
+
+class ScopedUser:
+    """The user, for a session or for a personal access token granted `token_scope`
+    (else 403): how a route says which scope it needs, `Annotated[User,
+    Depends(ScopedUser(Scope.ARTICLES_WRITE))]`. The OpenAPI document lists each
+    operation's scopes (`x-token-scopes`, app/core/auth/_token_scopes.py)."""
+
+    def __init__(self, scope: str) -> None:
+        self.token_scope = scope
+
+    async def __call__(self, caller: CallerDep) -> User:
+        _require_scope(caller, self.token_scope)
+        return caller.user
+
+
+class OptionalScopedUser:
+    """`ScopedUser` for routes open to anonymous requests (None without a token)."""
+
+    def __init__(self, scope: str) -> None:
+        self.token_scope = scope
+
+    async def __call__(self, caller: OptionalCallerDep) -> User | None:
+        if caller is None:
+            return None
+        _require_scope(caller, self.token_scope)
+        return caller.user
+
+
+ProfileReader = Annotated[User, Depends(ScopedUser(Scope.PROFILE_READ))]
+OptionalProfileReader = Annotated[User | None, Depends(OptionalScopedUser(Scope.PROFILE_READ))]
+ProfileWriter = Annotated[User, Depends(ScopedUser(Scope.PROFILE_WRITE))]
 
 
 # Roles (app/core/auth/_roles.py): 401 without a valid token, then 403 below the rung.
+# Personal access tokens reach them with the admin scope, and the role is checked too.
 
 
-async def get_moderator(user: CurrentUser) -> User:
+async def get_moderator(user: Annotated[User, Depends(ScopedUser(Scope.ADMIN))]) -> User:
     require_role(user.role, Role.MODERATOR)
     return user
 
 
-async def get_admin(user: CurrentUser) -> User:
+async def get_admin(user: Annotated[User, Depends(ScopedUser(Scope.ADMIN))]) -> User:
     require_role(user.role, Role.ADMIN)
     return user
 
@@ -183,6 +292,9 @@ async def limit_user_writes(request: Request, response: Response, token: TokenDe
     if not settings.rate_limit_writes:  # 0: off
         return
     policy = _write_policy(settings)
+    if token is not None and personal_tokens.is_personal_token(token):
+        await _limit_token_writes(request, response, policy, token)
+        return
     try:
         claims = decode_access_token(token, settings) if token else None
     except InvalidToken:
@@ -198,6 +310,18 @@ async def limit_user_writes(request: Request, response: Response, token: TokenDe
     request.state.counted_token_read = _CountedTokenRead(token, claims, counted.found)
     await sweep_now_and_then(request, policy)
     admit(response, policy, key, counted.count, counted.reset_seconds)
+
+
+async def _limit_token_writes(
+    request: Request, response: Response, policy: RateLimitPolicy, token: str
+) -> None:
+    """A personal access token's writes count for its account, as its sessions' do: the
+    grant is read first (kept for the authentication dependency), then counted."""
+    async with counting_session(request) as session:
+        grant = await personal_tokens.grant_for(session, token)
+    request.state.grant_read = _GrantRead(token, grant)
+    key = _address(request) if grant is None else f"user:{grant.user.id}"
+    await enforce(request, response, policy, key)
 
 
 @limits_rate

@@ -10,9 +10,17 @@ from app.core.auth import Role, has_role
 from app.core.db import DriverRead, detached, table_of
 from app.core.errors import Forbidden, NotFound
 from app.core.text import StorableText
-from app.deps import CurrentUser, SessionDep
+from app.deps import CallerUser, OptionalScopedUser, ScopedUser, SessionDep
+from app.identity.personal_tokens.scopes import Scope
+from app.identity.users.models import User
 
 ArticleSlug = Annotated[str, Path(max_length=512, description="The article's slug."), StorableText]
+
+# The user of a route about articles and comments: a session, or a personal access token
+# with the scope (app/identity/personal_tokens/scopes.py).
+ArticlesReader = Annotated[User, Depends(ScopedUser(Scope.ARTICLES_READ))]
+OptionalArticlesReader = Annotated[User | None, Depends(OptionalScopedUser(Scope.ARTICLES_READ))]
+ArticlesWriter = Annotated[User, Depends(ScopedUser(Scope.ARTICLES_WRITE))]
 
 
 _BY_SLUG = DriverRead(
@@ -33,7 +41,7 @@ ArticleBySlug = Annotated[Article, Depends(get_article)]
 """The article at {slug} (404)."""
 
 
-async def get_own_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+async def get_own_article(user: CallerUser, article: ArticleBySlug) -> Article:
     if article.author_id != user.id:
         raise Forbidden("Only the author may change this article.", {"article": ["forbidden"]})
     return article
@@ -43,7 +51,7 @@ OwnArticle = Annotated[Article, Depends(get_own_article)]
 """The article at {slug}, which the current user wrote (401, 404, then 403)."""
 
 
-async def get_removable_article(user: CurrentUser, article: ArticleBySlug) -> Article:
+async def get_removable_article(user: CallerUser, article: ArticleBySlug) -> Article:
     if article.author_id != user.id and not has_role(user.role, Role.MODERATOR):
         raise Forbidden(
             "Only the author or a moderator may delete this article.", {"article": ["forbidden"]}

@@ -10,6 +10,9 @@ from app.conduit.articles import service as articles
 from app.conduit.articles import views as article_views
 from app.conduit.articles.dependencies import (
     ArticleSlug,
+    ArticlesReader,
+    ArticlesWriter,
+    OptionalArticlesReader,
     OwnArticle,
     RemovableArticle,
 )
@@ -23,7 +26,7 @@ from app.conduit.articles.views import ArticleFilters, ArticleView
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.core.text import StorableText
-from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
+from app.deps import WRITE_LIMITED, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -88,7 +91,7 @@ def _present_page(page: article_views.ArticlePage) -> ArticleListResponse:
 )
 async def list_articles(
     *,
-    viewer: OptionalUser,
+    viewer: OptionalArticlesReader,
     session: SessionDep,
     tag: NameFilter = None,
     author: NameFilter = None,
@@ -107,7 +110,7 @@ async def list_articles(
     responses=_READ_ERRORS,
 )
 async def feed(
-    user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
+    user: ArticlesReader, session: SessionDep, limit: Limit = 20, offset: Offset = 0
 ) -> ArticleListResponse:
     filters = ArticleFilters(feed=True)
     return _present_page(
@@ -128,7 +131,7 @@ async def feed(
     ),
 )
 async def create_article(
-    user: CurrentUser, body: CreateArticleRequest, session: SessionDep
+    user: ArticlesWriter, body: CreateArticleRequest, session: SessionDep
 ) -> ArticleResponse:
     article = await articles.create(session, user, body.article)
     return _present(await article_views.one(session, user, article.id))
@@ -138,7 +141,7 @@ async def create_article(
     "/{slug}", summary="One article", responses=_ONE_ERRORS, openapi_extra=ANONYMOUS_ALLOWED
 )
 async def get_article(
-    viewer: OptionalUser, slug: ArticleSlug, session: SessionDep
+    viewer: OptionalArticlesReader, slug: ArticleSlug, session: SessionDep
 ) -> ArticleResponse:
     # No ArticleBySlug: the view's own query finds the article (or 404s), one statement less.
     return _present(await article_views.by_slug(session, viewer, slug))
@@ -154,7 +157,7 @@ async def get_article(
     responses=_OWNER_ERRORS,
 )
 async def update_article(
-    user: CurrentUser, article: OwnArticle, body: UpdateArticleRequest, session: SessionDep
+    user: ArticlesWriter, article: OwnArticle, body: UpdateArticleRequest, session: SessionDep
 ) -> ArticleResponse:
     await articles.update(session, article, body.article)
     return _present(await article_views.one(session, user, article.id))
@@ -169,7 +172,7 @@ async def update_article(
     responses=_OWNER_ERRORS,
 )
 async def delete_article(
-    user: CurrentUser, article: RemovableArticle, session: SessionDep, origin: OriginDep
+    user: ArticlesWriter, article: RemovableArticle, session: SessionDep, origin: OriginDep
 ) -> Response:
     await articles.remove(session, article, user, origin)
     return Response(status_code=HTTPStatus.NO_CONTENT)
@@ -182,7 +185,7 @@ async def delete_article(
     description="Idempotent: favoriting twice counts once.",
     responses=_ONE_ERRORS,
 )
-async def favorite(user: CurrentUser, slug: ArticleSlug, session: SessionDep) -> ArticleResponse:
+async def favorite(user: ArticlesWriter, slug: ArticleSlug, session: SessionDep) -> ArticleResponse:
     # The view first (the lookup, one statement), then the write, whose count it takes.
     view = await article_views.by_slug(session, user, slug)
     count = await favorites.favorite(session, user.id, view["id"])
@@ -196,7 +199,9 @@ async def favorite(user: CurrentUser, slug: ArticleSlug, session: SessionDep) ->
     description="Idempotent: removing a favorite you do not have is not an error.",
     responses=_ONE_ERRORS,
 )
-async def unfavorite(user: CurrentUser, slug: ArticleSlug, session: SessionDep) -> ArticleResponse:
+async def unfavorite(
+    user: ArticlesWriter, slug: ArticleSlug, session: SessionDep
+) -> ArticleResponse:
     view = await article_views.by_slug(session, user, slug)
     count = await favorites.unfavorite(session, user.id, view["id"])
     return _present(_favorited(view, favorited=False, count=count))

@@ -5,7 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.conduit.articles.dependencies import ArticleBySlug
+from app.conduit.articles.dependencies import (
+    ArticleBySlug,
+    ArticlesWriter,
+    OptionalArticlesReader,
+)
 from app.conduit.comments import cursor as comment_cursor
 from app.conduit.comments import service as comments
 from app.conduit.comments.schemas import (
@@ -19,7 +23,7 @@ from app.conduit.profiles.service import profile_of
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import InvalidInput, problem_responses
 from app.core.text import StorableText
-from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, OriginDep, SessionDep
+from app.deps import WRITE_LIMITED, OriginDep, SessionDep
 
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["comments"])
 
@@ -79,7 +83,7 @@ async def list_comments(
     *,
     request: Request,
     response: Response,
-    viewer: OptionalUser,
+    viewer: OptionalArticlesReader,
     article: ArticleBySlug,
     session: SessionDep,
     limit: CommentsPerPage = MAX_COMMENTS_PER_PAGE,
@@ -109,7 +113,7 @@ async def list_comments(
     responses=_ERRORS,
 )
 async def add_comment(
-    user: CurrentUser, article: ArticleBySlug, body: CreateCommentRequest, session: SessionDep
+    user: ArticlesWriter, article: ArticleBySlug, body: CreateCommentRequest, session: SessionDep
 ) -> CommentResponse:
     view = await comments.add(session, user, article, body.comment.body)
     return CommentResponse(comment=present_comment(view))
@@ -129,7 +133,7 @@ async def add_comment(
     ),
 )
 async def delete_comment(
-    user: CurrentUser,
+    user: ArticlesWriter,
     article: ArticleBySlug,
     comment_id: CommentId,
     session: SessionDep,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conduit.articles.dependencies import ArticleBySlug
+from app.conduit.articles.dependencies import ArticleBySlug, OptionalArticlesReader
 from app.conduit.comments import events as comment_events
 from app.conduit.comments.router import present_comment
 from app.conduit.comments.service import CommentView
@@ -25,7 +25,7 @@ from app.core.streams import (
     event_stream,
     latest_id,
 )
-from app.deps import OptionalUser, SessionDep
+from app.deps import SessionDep
 
 router = APIRouter(tags=["comments"])
 
@@ -76,7 +76,7 @@ _EXAMPLE = 'id: 42\nevent: comment.created\ndata: {"comment":{"id":7,"body":"…
 )
 async def stream_comments(
     request: Request,
-    viewer: OptionalUser,
+    viewer: OptionalArticlesReader,
     article: ArticleBySlug,
     session: SessionDep,
     last_event_id: LastEventId = None,

@@ -11,7 +11,7 @@ from app.conduit.profiles.schemas import ProfileResponse
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
 from app.core.versioning import Retirement
-from app.deps import WRITE_LIMITED, CurrentUser, OptionalUser, SessionDep
+from app.deps import WRITE_LIMITED, OptionalProfileReader, ProfileWriter, SessionDep
 
 # Version 1 of this read is retired in favour of /api/v2 (docs/versioning.md): it keeps
 # answering, with Deprecation, Sunset and successor-version Link headers, until the sunset.
@@ -37,7 +37,7 @@ _ERRORS = problem_responses(
     openapi_extra=ANONYMOUS_ALLOWED,
 )
 async def get_profile(
-    viewer: OptionalUser, user: ProfileUser, session: SessionDep
+    viewer: OptionalProfileReader, user: ProfileUser, session: SessionDep
 ) -> ProfileResponse:
     return ProfileResponse(profile=await profiles.view(session, viewer, user))
 
@@ -50,7 +50,9 @@ async def get_profile(
     "that returns your profile with `following: false`.",
     responses=_ERRORS,
 )
-async def follow(user: CurrentUser, followee: ProfileUser, session: SessionDep) -> ProfileResponse:
+async def follow(
+    user: ProfileWriter, followee: ProfileUser, session: SessionDep
+) -> ProfileResponse:
     return ProfileResponse(profile=await profiles.follow(session, user, followee))
 
 
@@ -62,6 +64,6 @@ async def follow(user: CurrentUser, followee: ProfileUser, session: SessionDep) 
     responses=_ERRORS,
 )
 async def unfollow(
-    user: CurrentUser, followee: ProfileUser, session: SessionDep
+    user: ProfileWriter, followee: ProfileUser, session: SessionDep
 ) -> ProfileResponse:
     return ProfileResponse(profile=await profiles.unfollow(session, user, followee))

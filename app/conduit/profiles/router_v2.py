@@ -13,7 +13,7 @@ from app.conduit.profiles.dependencies import ProfileUser
 from app.conduit.profiles.schemas import ProfileV2
 from app.core.auth import ANONYMOUS_ALLOWED
 from app.core.errors import problem_responses
-from app.deps import OptionalUser, SessionDep
+from app.deps import OptionalProfileReader, SessionDep
 
 router = APIRouter(prefix="/profiles/{username}", tags=["profiles v2"])
 
@@ -26,5 +26,7 @@ router = APIRouter(prefix="/profiles/{username}", tags=["profiles v2"])
     | problem_responses(HTTPStatus.UNAUTHORIZED),
     openapi_extra=ANONYMOUS_ALLOWED,
 )
-async def get_profile(viewer: OptionalUser, user: ProfileUser, session: SessionDep) -> ProfileV2:
+async def get_profile(
+    viewer: OptionalProfileReader, user: ProfileUser, session: SessionDep
+) -> ProfileV2:
     return await profiles.view_v2(session, viewer, user)

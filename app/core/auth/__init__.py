@@ -10,6 +10,8 @@
   request code runs them through `run_hashing`: a few hashes at a time per process
   (`limit_concurrent_hashes`).
 - roles: the `Role` ladder and `require_role`, behind `Moderator` / `Admin` (app/deps.py).
+- token scopes: `declare_token_scopes` publishes which scope each operation needs from a
+  personal access token (`x-token-scopes`), read off dependencies carrying `token_scope`.
 
 The users, their sessions and the audit log are the identity features' (app/identity/).
 """
@@ -36,6 +38,7 @@ from app.core.auth._passwords import (
     verify_password,
 )
 from app.core.auth._roles import ROLES, Role, has_role, require_role
+from app.core.auth._token_scopes import TOKEN_SCOPES_KEY, declare_token_scopes
 
 __all__ = [
     "ANONYMOUS_ALLOWED",
@@ -44,12 +47,14 @@ __all__ = [
     "ROLES",
     "TOKEN_SCHEME",
     "TOKEN_SCHEME_NAME",
+    "TOKEN_SCOPES_KEY",
     "TOKEN_URL",
     "AccessClaims",
     "InvalidToken",
     "Role",
     "create_access_token",
     "credentials_from_header",
+    "declare_token_scopes",
     "decode_access_token",
     "digest_of",
     "has_role",

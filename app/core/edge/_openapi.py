@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.core.auth import OAUTH2_SCHEME_NAME, TOKEN_SCHEME, TOKEN_SCHEME_NAME
+from app.core.auth import (
+    OAUTH2_SCHEME_NAME,
+    TOKEN_SCHEME,
+    TOKEN_SCHEME_NAME,
+    declare_token_scopes,
+)
 from app.core.errors import PROBLEM_CONTENT_TYPE, uses_database
 from app.core.ratelimit import declare_rate_limits
 
@@ -85,6 +90,7 @@ def complete_problem_responses(app: FastAPI) -> None:
                     _complete(operation)
             _declare_outages(app, paths)
             declare_rate_limits(app, paths)
+            declare_token_scopes(app, paths)
             schemes = schema.get("components", {}).get("securitySchemes", {})
             if OAUTH2_SCHEME_NAME in schemes:
                 schemes[TOKEN_SCHEME_NAME] = TOKEN_SCHEME

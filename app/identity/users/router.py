@@ -14,9 +14,9 @@ from app.deps import (
     ANONYMOUS_WRITE_LIMITED,
     WRITE_LIMITED,
     CurrentSignIn,
-    CurrentUser,
     MailerDep,
     OriginDep,
+    ProfileReader,
     SessionDep,
     SettingsDep,
     TokenDep,
@@ -251,7 +251,7 @@ async def issue_token(
     summary="The current user",
     responses=problem_responses(HTTPStatus.UNAUTHORIZED),
 )
-async def current_user(user: CurrentUser, token: TokenDep) -> UserResponse:
+async def current_user(user: ProfileReader, token: TokenDep) -> UserResponse:
     # The token the request was authenticated with is still valid: no need to sign another.
     return _user_response(user, token or "")
 
