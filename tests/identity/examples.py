@@ -31,6 +31,11 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/user/two-factor/confirm"): {"code": "123456"},
     ("POST", "/api/user/two-factor/recovery-codes"): {"code": "123456"},
     ("POST", "/api/user/two-factor/disable"): {"recoveryCode": "abcd-efgh-ijkl-mnop"},
+    ("POST", "/api/user/tokens"): {
+        "name": "nightly export",
+        "scopes": ["articles:read"],
+        "expiresInDays": 30,
+    },
 }
 FORM_OPERATIONS = {("POST", "/api/users/token")}
 
