@@ -345,6 +345,9 @@ CONDUIT_LINES = {
         "ARTICLE_DELETED_BY_MODERATOR",
         "COMMENT_DELETED_BY_MODERATOR",
     ),
+    # The token scopes of Conduit's routes (follows are Conduit's profiles).
+    "app/identity/personal_tokens/scopes.py": ("ARTICLES_", "PROFILE_WRITE"),
+    "app/deps.py": ("ProfileWriter = ",),
     "THIRD_PARTY_NOTICES.md": ("tests/conformance/",),
     # The rows of the role matrix and of the audit events that are about Conduit's content.
     "docs/identity.md": (
@@ -353,6 +356,7 @@ CONDUIT_LINES = {
         "anyone else's article |",
         "_deleted_by_moderator` |",
     ),
+    "docs/auth.md": ("| `articles:", "| `profile:write`"),
 }
 WEBHOOKS_LINES = {
     "app/features.py": ("from app.integrations", "        webhooks,\n"),
