@@ -2,10 +2,11 @@
 
     python -m tests.identity.tour http://127.0.0.1:8000    # against `make serve` / `make run`
 
-Registers a new account and goes through two-factor sign-in with real TOTP codes: enrol,
-confirm, the two-step login, a replayed code refused, a recovery code, turning it off.
+Registers a new account and goes through two-factor sign-in with real TOTP codes (enrol,
+confirm, the two-step login, a replayed code refused, a recovery code, turning it off),
+then a personal access token: used within its scope, refused outside it, revoked.
 Prints each step; exits 1 at the first answer that is not the expected one.
-`tests/identity/two_factor/test_tour.py` runs it against the production start command.
+`tests/identity/test_sign_in_tour.py` runs it against the production start command.
 """
 
 import sys
@@ -104,6 +105,25 @@ def two_factor_tour(base_url: str, username: str | None = None) -> Tour:
             204,
         )
         tour.expect("login is one step again", client.post("/users/login", json=credentials), 200)
+
+        issued = tour.expect(
+            "a token for a script",
+            client.post(
+                "/user/tokens",
+                headers=headers,
+                json={"name": "tour", "scopes": ["profile:read"], "expiresInDays": 1},
+            ),
+            201,
+        ).json()["token"]
+        script = {"Authorization": f"Bearer {issued['token']}"}
+        tour.expect("the token within its scope", client.get("/user", headers=script), 200)
+        tour.expect(
+            "the token outside its scope",
+            client.get("/admin/audit-events", headers=script),
+            403,
+        )
+        tour.expect("revoked", client.delete(f"/user/tokens/{issued['id']}", headers=headers), 204)
+        tour.expect("the revoked token at once", client.get("/user", headers=script), 401)
     return tour
 
 

@@ -29,7 +29,7 @@ async def _forget(settings: Settings, username: str) -> None:
         await engine.dispose()
 
 
-def test_two_factor_sign_in_against_the_production_server(settings: Settings) -> None:
+def test_two_factor_and_tokens_against_the_production_server(settings: Settings) -> None:
     username = f"tour{uuid.uuid4().hex[:10]}"
     try:
         with production_server(workers=1) as server:
@@ -50,4 +50,9 @@ def test_two_factor_sign_in_against_the_production_server(settings: Settings) ->
         "a recovery code signs in: 200",
         "turned off with another recovery code: 204",
         "login is one step again: 200",
+        "a token for a script: 201",
+        "the token within its scope: 200",
+        "the token outside its scope: 403",
+        "revoked: 204",
+        "the revoked token at once: 401",
     ]
