@@ -23,16 +23,15 @@ from app.deps import (
 )
 from app.identity.mail_links import verification as email_verification
 from app.identity.sessions import service as user_sessions
-from app.identity.sessions.schemas import IssuedSession, RefreshRequest, SignedInResponse
+from app.identity.sessions.schemas import RefreshRequest, SignedInResponse
 from app.identity.two_factor import service as two_factor
 from app.identity.two_factor.router import second_factor
 from app.identity.two_factor.schemas import SignInProblem, TwoFactorSignIn
 from app.identity.users import service as users
 from app.identity.users.dependencies import LoginThrottleDep
-from app.identity.users.models import User
+from app.identity.users.responses import signed_in_response, user_response
 from app.identity.users.schemas import (
     AccessToken,
-    AuthenticatedUser,
     LoginRequest,
     ReauthenticationRequest,
     RegisterRequest,
@@ -65,33 +64,6 @@ _SESSION_OPENED = "Opens a session: `session.refreshToken` renews the access tok
 _VERIFICATION_MAILED = "When mail is configured, a link to verify the email is mailed."
 
 
-def _user_response(user: User, token: str) -> UserResponse:
-    return UserResponse(
-        user=AuthenticatedUser(
-            email=user.email,
-            token=token,
-            username=user.username,
-            bio=user.bio,
-            image=user.image,
-        )
-    )
-
-
-def _signed_in(
-    user: User, issued: user_sessions.IssuedSession, settings: Settings
-) -> SignedInResponse:
-    access_token = create_access_token(user.id, issued.session_id, settings)
-    return SignedInResponse(
-        user=_user_response(user, access_token).user,
-        session=IssuedSession(
-            id=issued.session_id,
-            refresh_token=issued.refresh_token,
-            access_token_expires_in=settings.access_token_ttl_minutes * 60,
-            expires_at=issued.expires_at,
-        ),
-    )
-
-
 @router.post(
     "/users",
     status_code=HTTPStatus.CREATED,
@@ -114,7 +86,7 @@ async def register(
     if mailer.enabled:  # a verification link, mailed after the response
         mail = await email_verification.verification_mail(session, user, settings)
         background.add_task(mailer.deliver, mail)
-    return _signed_in(user, issued, settings)
+    return signed_in_response(user, issued, settings)
 
 
 @router.post(
@@ -140,7 +112,7 @@ async def login(
         challenge_ttl=_challenge_ttl(settings),
     )
     issued = await user_sessions.open_session(session, user, origin, settings)
-    return _signed_in(user, issued, settings)
+    return signed_in_response(user, issued, settings)
 
 
 def _challenge_ttl(settings: Settings) -> timedelta:
@@ -181,7 +153,7 @@ async def login_second_factor(
         attempts=settings.two_factor_challenge_attempts,
     )
     issued = await user_sessions.open_session(session, user, origin, settings)
-    return _signed_in(user, issued, settings)
+    return signed_in_response(user, issued, settings)
 
 
 @router.post(
@@ -198,7 +170,7 @@ async def refresh(
     user, issued = await user_sessions.rotate_refresh_token(
         session, body.refresh_token, origin, settings
     )
-    return _signed_in(user, issued, settings)
+    return signed_in_response(user, issued, settings)
 
 
 def _blank(*fields: str) -> FieldErrors:
@@ -253,7 +225,7 @@ async def issue_token(
 )
 async def current_user(user: ProfileReader, token: TokenDep) -> UserResponse:
     # The token the request was authenticated with is still valid: no need to sign another.
-    return _user_response(user, token or "")
+    return user_response(user, token or "")
 
 
 @router.put(
@@ -296,7 +268,7 @@ async def update_current_user(
     if mailer.enabled and user.email.lower() != old_email.lower():  # told after the response
         notice = email_verification.email_change_notice(user.username, old_email, user.email)
         background.add_task(mailer.deliver, notice)
-    return _user_response(user, create_access_token(user.id, sign_in.session_id, settings))
+    return user_response(user, create_access_token(user.id, sign_in.session_id, settings))
 
 
 @router.post(
