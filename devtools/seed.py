@@ -75,7 +75,7 @@ async def _ids_by_name(
     are updated, so that every run gives the same ids the same tags, follows and favorites
     (a second run adds nothing)."""
     found = await connection.execute(select(column, key).where(column.in_(names)))
-    rows: dict[str, int] = dict(found.tuples().all())
+    rows: dict[str, int] = dict(found.all())
     return {name: rows[name] for name in names}
 
 
