@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     two_factor_challenge_ttl_seconds: int = Field(default=300, ge=30, le=1800)
     # Wrong codes one challenge takes before it is void (the password is asked again).
     two_factor_challenge_attempts: int = Field(default=5, ge=1, le=20)
+    # Passkeys (WebAuthn, docs/auth.md): the relying party's id is the site's domain (the
+    # origins' host or a parent of it); the origins are those of the pages that call
+    # navigator.credentials, which the browser signs into each answer.
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str | None = None  # None: APP_NAME
+    webauthn_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:8000"]
+    )
+    # Seconds a passkey registration or sign-in may take between its options and its answer.
+    webauthn_challenge_ttl_seconds: int = Field(default=300, ge=30, le=1800)
     # Passwords one worker hashes at once (argon2, 19 MiB each); more requests wait their turn.
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     # Mail (password reset, email verification): sent after the response through SMTP.
@@ -185,6 +195,7 @@ class Settings(BaseSettings):
         "access_log_skip_paths",
         "webhook_allowed_networks",
         "two_factor_encryption_keys",
+        "webauthn_origins",
         mode="before",
     )
     @classmethod
@@ -268,6 +279,29 @@ class Settings(BaseSettings):
                     "TWO_FACTOR_ENCRYPTION_KEYS holds the development key, refused in production"
                 )
         return value
+
+    @field_validator("webauthn_origins")
+    @classmethod
+    def _passkey_origins_belong_to_the_relying_party(
+        cls, value: list[str], info: ValidationInfo
+    ) -> list[str]:
+        rp_id = info.data.get("webauthn_rp_id") or ""
+        environment = info.data.get("environment")
+        for origin in value:
+            parsed = urlsplit(origin)
+            host = parsed.hostname or ""
+            if parsed.scheme not in {"http", "https"} or not host or parsed.path not in {"", "/"}:
+                raise ValueError(
+                    f"WEBAUTHN_ORIGINS: {origin!r} is not an origin like https://app.example"
+                )
+            if host != rp_id and not host.endswith(f".{rp_id}"):
+                raise ValueError(
+                    f"WEBAUTHN_ORIGINS: {origin!r} is not on WEBAUTHN_RP_ID {rp_id!r} "
+                    "or a subdomain of it"
+                )
+            if parsed.scheme == "http" and not _is_loopback(host) and environment != "development":
+                raise ValueError(f"WEBAUTHN_ORIGINS must use https in {environment}: {origin!r}")
+        return [origin.rstrip("/") for origin in value]
 
     @field_validator("session_absolute_ttl_days")
     @classmethod

@@ -142,6 +142,26 @@ def test_two_factor_keys_are_required_in_production_and_must_be_random() -> None
     assert make(environment="test").two_factor_keys == [DEVELOPMENT_TWO_FACTOR_KEY]
 
 
+def test_passkey_origins_are_on_the_relying_party_and_https_in_production() -> None:
+    accepted = make(
+        environment="production",
+        webauthn_rp_id="example.com",
+        webauthn_origins="https://example.com/, https://app.example.com",
+    )
+    assert accepted.webauthn_origins == ["https://example.com", "https://app.example.com"]
+    refused = {
+        "https://example.org": "is not on WEBAUTHN_RP_ID",
+        "https://notexample.com": "is not on WEBAUTHN_RP_ID",
+        "http://app.example.com": "must use https in production",
+        "example.com": "is not an origin",
+        "https://example.com/login": "is not an origin",
+    }
+    for origin, message in refused.items():
+        with pytest.raises(ValidationError, match=message):
+            make(environment="production", webauthn_rp_id="example.com", webauthn_origins=origin)
+    assert make(environment="production", webauthn_origins="http://localhost:8000")
+
+
 def test_pydantic_messages_are_named_after_the_variable() -> None:
     with pytest.raises(ValidationError) as error:
         make(db_pool_size=0)
