@@ -6,14 +6,12 @@ must answer 200. Chromium is Debian's (`make test` installs it as root, see the 
 Playwright drives it (its own browser download is not used).
 """
 
-import os
-import shutil
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page
 
 from app.core.config import Settings
 from tests.deploy.server import RunningServer, production_server
@@ -21,28 +19,6 @@ from tests.support.database import migrated_scratch_database
 
 USER_EMAIL = "browser@example.com"
 USER_PASSWORD = "a browser passphrase"
-# Chromium's own calls home are refused by a closed network: keep it quiet.
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # as root (CI), Chromium refuses to start with its sandbox
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _chromium() -> str:
-    found = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if found:
-        return found
-    message = (
-        "Debian's chromium is needed for the /docs browser test: `make test` installs it "
-        "when run as root; otherwise `apt-get install chromium` (or set CHROMIUM=/path)"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(f"NOT RUN: {message}")
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +31,6 @@ async def server(settings: Settings) -> AsyncIterator[RunningServer]:
                 registered = await client.post("/api/users", json={"user": user})
             assert registered.status_code == 201, registered.text
             yield running
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    executable = _chromium()
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 class Watched:

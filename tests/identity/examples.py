@@ -31,6 +31,15 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/user/two-factor/confirm"): {"code": "123456"},
     ("POST", "/api/user/two-factor/recovery-codes"): {"code": "123456"},
     ("POST", "/api/user/two-factor/disable"): {"recoveryCode": "abcd-efgh-ijkl-mnop"},
+    ("POST", "/api/user/passkeys"): {
+        "ceremony": "a-ceremony",
+        "credential": {"id": "an-id", "type": "public-key"},
+        "name": "laptop",
+    },
+    ("POST", "/api/users/login/passkey"): {
+        "ceremony": "a-ceremony",
+        "credential": {"id": "an-id", "type": "public-key"},
+    },
     ("POST", "/api/user/tokens"): {
         "name": "nightly export",
         "scopes": ["articles:read"],

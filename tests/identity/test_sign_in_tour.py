@@ -1,5 +1,6 @@
 """The sign-in tour (tests/identity/tour.py) against the production start command: real
-workers, real commits, TOTP codes computed as an authenticator app does."""
+workers, real commits, TOTP codes computed as an authenticator app does, a passkey made by
+headless Chromium's virtual authenticator."""
 
 import asyncio
 import uuid
@@ -12,7 +13,7 @@ from app.core.db import create_engine
 from app.core.ratelimit import LoginFailures, LoginThrottle
 from app.identity.users.models import User
 from tests.deploy.server import production_server
-from tests.identity.tour import two_factor_tour
+from tests.identity.tour import passkey_tour, two_factor_tour
 
 
 async def _forget(settings: Settings, username: str) -> None:
@@ -29,13 +30,16 @@ async def _forget(settings: Settings, username: str) -> None:
         await engine.dispose()
 
 
-def test_two_factor_and_tokens_against_the_production_server(settings: Settings) -> None:
-    username = f"tour{uuid.uuid4().hex[:10]}"
+def test_two_factor_tokens_and_passkeys_against_the_production_server(settings: Settings) -> None:
+    username, passkey_holder = (f"tour{uuid.uuid4().hex[:10]}" for _ in range(2))
+    page_origin = "http://localhost:8765"  # served by Playwright, never dialled
     try:
-        with production_server(workers=1) as server:
+        with production_server(workers=1, WEBAUTHN_ORIGINS=page_origin) as server:
             tour = two_factor_tour(server.base_url, username)
+            passkey_steps = asyncio.run(passkey_tour(server.base_url, page_origin, passkey_holder))
     finally:
         asyncio.run(_forget(settings, username))
+        asyncio.run(_forget(settings, passkey_holder))
 
     assert tour.steps == [
         "register: 201",
@@ -55,4 +59,12 @@ def test_two_factor_and_tokens_against_the_production_server(settings: Settings)
         "the token outside its scope: 403",
         "revoked: 204",
         "the revoked token at once: 401",
+    ]
+    assert passkey_steps == [
+        "register: 201",
+        "passkey options: 200",
+        "passkey registered in Chromium: 201",
+        "sign-in options: 200",
+        "signed in with the passkey, no username: 200",
+        "the new session works: 200",
     ]

@@ -4,18 +4,27 @@
 
 Registers a new account and goes through two-factor sign-in with real TOTP codes (enrol,
 confirm, the two-step login, a replayed code refused, a recovery code, turning it off),
-then a personal access token: used within its scope, refused outside it, revoked.
+then a personal access token (used within its scope, refused outside it, revoked), then a
+passkey in headless Chromium (registered, then signing in without a username): the page is
+served by Playwright on the origin the server trusts, `http://localhost:<port>` by
+default (`make serve`'s WEBAUTHN_ORIGINS), with the browser's virtual authenticator.
 Prints each step; exits 1 at the first answer that is not the expected one.
 `tests/identity/test_sign_in_tour.py` runs it against the production start command.
 """
 
+import asyncio
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 import pyotp
+from playwright.async_api import async_playwright
+
+from tests.support.chromium import CHROMIUM_ARGS, chromium_executable
+from tests.support.passkeys import create_credential, get_assertion, page_with_authenticator
 
 PASSWORD = "correct horse battery"
 
@@ -127,14 +136,83 @@ def two_factor_tour(base_url: str, username: str | None = None) -> Tour:
     return tour
 
 
+def _checked(step: str, response: httpx.Response, status: int, steps: list[str]) -> httpx.Response:
+    if response.status_code != status:
+        raise TourFailed(f"{step}: {response.status_code} (wanted {status}) {response.text}")
+    steps.append(f"{step}: {status}")
+    return response
+
+
+def default_page_origin(base_url: str) -> str:
+    """The server's own origin, named `localhost` (the default WEBAUTHN_RP_ID)."""
+    return f"http://localhost:{urlsplit(base_url).port or 80}"
+
+
+async def passkey_tour(base_url: str, page_origin: str, username: str | None = None) -> list[str]:
+    """Register a passkey for a new account in Chromium, then sign in with it."""
+    username = username or f"tour{uuid.uuid4().hex[:10]}"
+    steps: list[str] = []
+    user = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+    async with (
+        async_playwright() as playwright,
+        httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/api", timeout=10) as api,
+    ):
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        try:
+            page = await page_with_authenticator(browser, page_origin)
+            registered = _checked(
+                "register", await api.post("/users", json={"user": user}), 201, steps
+            )
+            headers = {"Authorization": f"Token {registered.json()['user']['token']}"}
+            started = _checked(
+                "passkey options",
+                await api.post("/user/passkeys/registration", headers=headers),
+                200,
+                steps,
+            ).json()
+            credential = await create_credential(page, started["options"])
+            _checked(
+                "passkey registered in Chromium",
+                await api.post(
+                    "/user/passkeys",
+                    headers=headers,
+                    json={"ceremony": started["ceremony"], "credential": credential},
+                ),
+                201,
+                steps,
+            )
+            asked = _checked(
+                "sign-in options", await api.post("/users/login/passkey/options"), 200, steps
+            ).json()
+            assertion = await get_assertion(page, asked["options"])
+            signed_in = _checked(
+                "signed in with the passkey, no username",
+                await api.post(
+                    "/users/login/passkey",
+                    json={"ceremony": asked["ceremony"], "credential": assertion},
+                ),
+                200,
+                steps,
+            ).json()
+            token = {"Authorization": f"Token {signed_in['user']['token']}"}
+            _checked("the new session works", await api.get("/user", headers=token), 200, steps)
+        finally:
+            await browser.close()
+    return steps
+
+
 def main() -> int:
     base_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+    page_origin = sys.argv[2] if len(sys.argv) > 2 else default_page_origin(base_url)
     try:
         tour = two_factor_tour(base_url)
+        steps = tour.steps + asyncio.run(passkey_tour(base_url, page_origin))
     except TourFailed as failure:
         print(f"FAILED {failure}", file=sys.stderr)
         return 1
-    print("\n".join(tour.steps))
+    print("\n".join(steps))
     return 0
 
 
