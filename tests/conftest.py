@@ -119,6 +119,9 @@ def app_in_the_test_transaction(
     application = with_probe_routes(create_app(settings))
     application.state.engine = engine
     application.state.sessions = Sessions(session_factory, session_factory)
+    # What the lifespan would open: the outgoing client (it dials only when a test makes
+    # a route call out; those tests inject one of their own, `loopback_allowed`).
+    application.state.http_client = create_http_client(settings)
     return application
 
 

@@ -75,9 +75,17 @@ class Peer:
 @contextmanager
 def running_peer() -> Iterator[Peer]:
     peer = Peer()
-    port = free_port()
-    peer.base_url = f"http://127.0.0.1:{port}"
-    config = uvicorn.Config(peer, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    with serving_on_loopback(peer) as base_url:
+        peer.base_url = base_url
+        yield peer
+
+
+@contextmanager
+def serving_on_loopback(app: Any, port: int | None = None) -> Iterator[str]:
+    """The ASGI `app` served by Uvicorn in a thread on a loopback port (a free one unless
+    given): its base URL."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -87,7 +95,7 @@ def running_peer() -> Iterator[Peer]:
             raise RuntimeError("the loopback peer did not start")
         time.sleep(0.01)
     try:
-        yield peer
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
