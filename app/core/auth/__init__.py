@@ -10,6 +10,8 @@
   request code runs them through `run_hashing`: a few hashes at a time per process
   (`limit_concurrent_hashes`).
 - roles: the `Role` ladder and `require_role`, behind `Moderator` / `Admin` (app/deps.py).
+- provider tokens: `decode_provider_token`, an identity provider's ID token checked
+  against its published keys (JWKS), asymmetric algorithms only.
 - token scopes: `declare_token_scopes` publishes which scope each operation needs from a
   personal access token (`x-token-scopes`), read off dependencies carrying `token_scope`.
 
@@ -37,6 +39,7 @@ from app.core.auth._passwords import (
     run_hashing,
     verify_password,
 )
+from app.core.auth._provider_tokens import ProviderTokenRefused, decode_provider_token
 from app.core.auth._roles import ROLES, Role, has_role, require_role
 from app.core.auth._token_scopes import TOKEN_SCOPES_KEY, declare_token_scopes
 
@@ -51,11 +54,13 @@ __all__ = [
     "TOKEN_URL",
     "AccessClaims",
     "InvalidToken",
+    "ProviderTokenRefused",
     "Role",
     "create_access_token",
     "credentials_from_header",
     "declare_token_scopes",
     "decode_access_token",
+    "decode_provider_token",
     "digest_of",
     "has_role",
     "hash_password",

@@ -29,8 +29,9 @@ _hidden = _WithoutCryptography()
 sys.meta_path.insert(0, _hidden)
 try:
     from jose import JWTError, jwt
+    from jose.exceptions import ExpiredSignatureError, JWTClaimsError
     from jose.utils import base64url_decode
 finally:
     sys.meta_path.remove(_hidden)
 
-__all__ = ["JWTError", "base64url_decode", "jwt"]
+__all__ = ["ExpiredSignatureError", "JWTClaimsError", "JWTError", "base64url_decode", "jwt"]
