@@ -17,6 +17,7 @@ from app.conduit.tags import router as tags
 from app.identity.accounts import router as accounts
 from app.identity.audit import router as audit
 from app.identity.mail_links import router as mail_links
+from app.identity.oidc import router as oidc
 from app.identity.passkeys import router as passkeys
 from app.identity.personal_tokens import router as personal_tokens
 from app.identity.sessions import router as sessions
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         sessions,
         two_factor,
         passkeys,
+        oidc,
         personal_tokens,
         mail_links,
         accounts,

@@ -12,6 +12,7 @@ from app.core.ratelimit import LoginFailures, RateLimitCounter
 from app.core.streams import StreamEvent
 from app.identity.audit.models import AuditEvent
 from app.identity.mail_links.models import EmailToken, EmailTokenPurpose
+from app.identity.oidc.models import OidcFlow, OidcIdentity
 from app.identity.passkeys.models import Passkey, PasskeyCeremony
 from app.identity.personal_tokens.models import PersonalAccessToken
 from app.identity.sessions.models import RefreshToken, UserSession
@@ -29,6 +30,8 @@ __all__ = [
     "Favorite",
     "Follow",
     "LoginFailures",
+    "OidcFlow",
+    "OidcIdentity",
     "Passkey",
     "PasskeyCeremony",
     "PersonalAccessToken",

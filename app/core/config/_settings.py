@@ -102,6 +102,16 @@ class Settings(BaseSettings):
     )
     # Seconds a passkey registration or sign-in may take between its options and its answer.
     webauthn_challenge_ttl_seconds: int = Field(default=300, ge=30, le=1800)
+    # Sign-in with an OpenID Connect provider (docs/auth.md): off while OIDC_ISSUER is empty.
+    # The redirect URI is the frontend's page the provider sends the browser back to; it
+    # posts the code and the state to the API.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_redirect_uri: str = "http://localhost:3000/oidc/callback"
+    oidc_scopes: str = "openid email profile"
+    # Seconds between sending the browser to the provider and its coming back.
+    oidc_flow_ttl_seconds: int = Field(default=600, ge=60, le=3600)
     # Passwords one worker hashes at once (argon2, 19 MiB each); more requests wait their turn.
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     # Mail (password reset, email verification): sent after the response through SMTP.
@@ -302,6 +312,24 @@ class Settings(BaseSettings):
             if parsed.scheme == "http" and not _is_loopback(host) and environment != "development":
                 raise ValueError(f"WEBAUTHN_ORIGINS must use https in {environment}: {origin!r}")
         return [origin.rstrip("/") for origin in value]
+
+    @field_validator("oidc_redirect_uri")
+    @classmethod
+    def _oidc_is_configured_whole_and_over_https(cls, value: str, info: ValidationInfo) -> str:
+        issuer = info.data.get("oidc_issuer") or ""
+        if not issuer:
+            return value
+        environment = info.data.get("environment")
+        if not info.data.get("oidc_client_id"):
+            raise ValueError("OIDC_CLIENT_ID is required when OIDC_ISSUER is set")
+        for name, url in (("OIDC_ISSUER", issuer), ("OIDC_REDIRECT_URI", value)):
+            parsed = urlsplit(url)
+            if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+                raise ValueError(f"{name} must be an http(s) URL")
+            clear = parsed.scheme == "http" and not _is_loopback(parsed.hostname)
+            if clear and environment != "development":
+                raise ValueError(f"{name} must use https in {environment}")
+        return value
 
     @field_validator("session_absolute_ttl_days")
     @classmethod

@@ -39,6 +39,8 @@ class AuditAction(StrEnum):
     TWO_FACTOR_ENABLED = "two_factor.enabled"
     TWO_FACTOR_DISABLED = "two_factor.disabled"
     RECOVERY_CODES_REPLACED = "two_factor.recovery_codes_replaced"
+    OIDC_LINKED = "oidc.linked"
+    OIDC_UNLINKED = "oidc.unlinked"
     PASSKEY_REGISTERED = "passkey.registered"
     PASSKEY_REMOVED = "passkey.removed"
     TOKEN_CREATED = "token.created"  # noqa: S105 (an event name)
