@@ -40,6 +40,8 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "ceremony": "a-ceremony",
         "credential": {"id": "an-id", "type": "public-key"},
     },
+    ("POST", "/api/users/login/oidc/callback"): {"code": "a-code", "state": "a-state"},
+    ("POST", "/api/user/oidc/callback"): {"code": "a-code", "state": "a-state"},
     ("POST", "/api/user/tokens"): {
         "name": "nightly export",
         "scopes": ["articles:read"],

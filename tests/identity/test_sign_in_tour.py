@@ -13,7 +13,8 @@ from app.core.db import create_engine
 from app.core.ratelimit import LoginFailures, LoginThrottle
 from app.identity.users.models import User
 from tests.deploy.server import production_server
-from tests.identity.tour import passkey_tour, two_factor_tour
+from tests.identity.tour import oidc_tour, passkey_tour, two_factor_tour
+from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, running_provider
 
 
 async def _forget(settings: Settings, username: str) -> None:
@@ -30,16 +31,27 @@ async def _forget(settings: Settings, username: str) -> None:
         await engine.dispose()
 
 
-def test_two_factor_tokens_and_passkeys_against_the_production_server(settings: Settings) -> None:
-    username, passkey_holder = (f"tour{uuid.uuid4().hex[:10]}" for _ in range(2))
+def test_every_sign_in_flow_against_the_production_server(settings: Settings) -> None:
+    username, passkey_holder, federated = (f"tour{uuid.uuid4().hex[:10]}" for _ in range(3))
     page_origin = "http://localhost:8765"  # served by Playwright, never dialled
     try:
-        with production_server(workers=1, WEBAUTHN_ORIGINS=page_origin) as server:
+        with (
+            running_provider() as provider,
+            production_server(
+                workers=1,
+                WEBAUTHN_ORIGINS=page_origin,
+                OIDC_ISSUER=provider.base_url,
+                OIDC_CLIENT_ID=CLIENT_ID,
+                OIDC_CLIENT_SECRET=CLIENT_SECRET,
+                OIDC_REDIRECT_URI=REDIRECT_URI,
+            ) as server,
+        ):
             tour = two_factor_tour(server.base_url, username)
             passkey_steps = asyncio.run(passkey_tour(server.base_url, page_origin, passkey_holder))
+            oidc_steps = oidc_tour(server.base_url, provider, federated)
     finally:
-        asyncio.run(_forget(settings, username))
-        asyncio.run(_forget(settings, passkey_holder))
+        for name in (username, passkey_holder, federated):
+            asyncio.run(_forget(settings, name))
 
     assert tour.steps == [
         "register: 201",
@@ -67,4 +79,11 @@ def test_two_factor_tokens_and_passkeys_against_the_production_server(settings: 
         "sign-in options: 200",
         "signed in with the passkey, no username: 200",
         "the new session works: 200",
+    ]
+    assert oidc_steps == [
+        "register: 201",
+        "to the provider: 200",
+        "the provider approves: 302",
+        "signed in through the provider: 200",
+        "a forged state is refused: 401",
     ]

@@ -1,29 +1,37 @@
 """The sign-in flows against a running server, as a client would use them.
 
     python -m tests.identity.tour http://127.0.0.1:8000    # against `make serve` / `make run`
+    python -m tests.identity.tour http://127.0.0.1:8000 --oidc-port 9400
+        # and sign-in with the loopback OpenID Connect provider (tests/support/oidc_provider.py),
+        # which the tour starts on 127.0.0.1:9400; the server runs with OIDC_ISSUER=
+        # http://127.0.0.1:9400 OIDC_CLIENT_ID=conduit OIDC_CLIENT_SECRET='a provider client
+        # secret' OIDC_REDIRECT_URI=http://localhost:3000/oidc/callback
 
 Registers a new account and goes through two-factor sign-in with real TOTP codes (enrol,
 confirm, the two-step login, a replayed code refused, a recovery code, turning it off),
 then a personal access token (used within its scope, refused outside it, revoked), then a
 passkey in headless Chromium (registered, then signing in without a username): the page is
 served by Playwright on the origin the server trusts, `http://localhost:<port>` by
-default (`make serve`'s WEBAUTHN_ORIGINS), with the browser's virtual authenticator.
+default (`make serve`'s WEBAUTHN_ORIGINS), with the browser's virtual authenticator; and,
+with `--oidc-port`, a sign-in through the loopback OpenID Connect provider.
 Prints each step; exits 1 at the first answer that is not the expected one.
 `tests/identity/test_sign_in_tour.py` runs it against the production start command.
 """
 
+import argparse
 import asyncio
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pyotp
 from playwright.async_api import async_playwright
 
 from tests.support.chromium import CHROMIUM_ARGS, chromium_executable
+from tests.support.oidc_provider import Provider, ProviderUser, running_provider
 from tests.support.passkeys import create_credential, get_assertion, page_with_authenticator
 
 PASSWORD = "correct horse battery"
@@ -203,12 +211,54 @@ async def passkey_tour(base_url: str, page_origin: str, username: str | None = N
     return steps
 
 
+def oidc_tour(base_url: str, provider: Provider, username: str | None = None) -> list[str]:
+    """Register an account, then sign in to it through the provider (its verified email)."""
+    username = username or f"tour{uuid.uuid4().hex[:10]}"
+    email = f"{username}@example.com"
+    steps: list[str] = []
+    user = {"username": username, "email": email, "password": PASSWORD}
+    provider.user = ProviderUser(f"subject-{username}", email, email_verified=True)
+    with httpx.Client(base_url=f"{base_url.rstrip('/')}/api", timeout=10) as api:
+        _checked("register", api.post("/users", json={"user": user}), 201, steps)
+        started = _checked("to the provider", api.post("/users/login/oidc"), 200, steps).json()
+        with httpx.Client(timeout=10) as browser:
+            approved = _checked(
+                "the provider approves", browser.get(started["authorizationUrl"]), 302, steps
+            )
+        back = dict(parse_qsl(urlsplit(approved.headers["location"]).query))
+        signed_in = _checked(
+            "signed in through the provider",
+            api.post(
+                "/users/login/oidc/callback", json={"code": back["code"], "state": back["state"]}
+            ),
+            200,
+            steps,
+        ).json()
+        if signed_in["user"]["username"] != username:
+            raise TourFailed(f"signed in as {signed_in['user']['username']}, not {username}")
+        forged = {"code": back["code"], "state": "forged"}
+        _checked(
+            "a forged state is refused",
+            api.post("/users/login/oidc/callback", json=forged),
+            401,
+            steps,
+        )
+    return steps
+
+
 def main() -> int:
-    base_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
-    page_origin = sys.argv[2] if len(sys.argv) > 2 else default_page_origin(base_url)
+    arguments = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    arguments.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
+    arguments.add_argument("--page-origin", help="the passkey page's origin")
+    arguments.add_argument("--oidc-port", type=int, help="run the loopback provider here")
+    args = arguments.parse_args()
+    page_origin = args.page_origin or default_page_origin(args.base_url)
     try:
-        tour = two_factor_tour(base_url)
-        steps = tour.steps + asyncio.run(passkey_tour(base_url, page_origin))
+        tour = two_factor_tour(args.base_url)
+        steps = tour.steps + asyncio.run(passkey_tour(args.base_url, page_origin))
+        if args.oidc_port:
+            with running_provider(args.oidc_port) as provider:
+                steps += oidc_tour(args.base_url, provider)
     except TourFailed as failure:
         print(f"FAILED {failure}", file=sys.stderr)
         return 1
