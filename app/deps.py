@@ -200,7 +200,7 @@ def _require_scope(caller: Caller, scope: str) -> None:
 class ScopedUser:
     """The user, for a session or for a personal access token granted `token_scope`
     (else 403): how a route says which scope it needs, `Annotated[User,
-    Depends(ScopedUser(Scope.ARTICLES_WRITE))]`. The OpenAPI document lists each
+    Depends(ScopedUser(Scope.PROFILE_READ))]`. The OpenAPI document lists each
     operation's scopes (`x-token-scopes`, app/core/auth/_token_scopes.py)."""
 
     def __init__(self, scope: str) -> None:

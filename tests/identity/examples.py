@@ -44,7 +44,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/user/oidc/callback"): {"code": "a-code", "state": "a-state"},
     ("POST", "/api/user/tokens"): {
         "name": "nightly export",
-        "scopes": ["articles:read"],
+        "scopes": ["profile:read"],
         "expiresInDays": 30,
     },
 }

@@ -4,7 +4,7 @@
     python -m tests.identity.tour http://127.0.0.1:8000 --oidc-port 9400
         # and sign-in with the loopback OpenID Connect provider (tests/support/oidc_provider.py),
         # which the tour starts on 127.0.0.1:9400; the server runs with OIDC_ISSUER=
-        # http://127.0.0.1:9400 OIDC_CLIENT_ID=conduit OIDC_CLIENT_SECRET='a provider client
+        # http://127.0.0.1:9400 OIDC_CLIENT_ID=the-service OIDC_CLIENT_SECRET='a provider client
         # secret' OIDC_REDIRECT_URI=http://localhost:3000/oidc/callback
 
 Registers a new account and goes through two-factor sign-in with real TOTP codes (enrol,

@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from tests.support.peer import serving_on_loopback
 
-CLIENT_ID = "conduit"
+CLIENT_ID = "the-service"
 CLIENT_SECRET = "a provider client secret"
 REDIRECT_URI = "http://localhost:3000/oidc/callback"
 Fault = Literal["expired", "wrong_key", "wrong_nonce", "wrong_audience"]
