@@ -213,7 +213,7 @@ WEBHOOKS_EDITS = (
     Edit(
         "tests/conftest.py",
         "from app.core.outbound_http import create_http_client, get_http_client\n",
-        "",
+        "from app.core.outbound_http import create_http_client\n",
     ),
     Edit(
         "app/core/jobs/_stalled.py",
