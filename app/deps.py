@@ -127,29 +127,28 @@ async def _grant_for_token(
 
 
 async def _caller(request: Request, token: str, session: AsyncSession) -> Caller:
+    """The request's caller, read once per request: every user dependency of a route (its
+    own, and those of its resource lookups) reads the header, the session and this, rather
+    than depending on one another, which would be another level of dependency resolution
+    on every authenticated request."""
+    cached: Caller | None = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
     if personal_tokens.is_personal_token(token):
-        return await _grant_for_token(request, token, session)
-    return await _sign_in_for_token(request, token, session)
+        caller: Caller = await _grant_for_token(request, token, session)
+    else:
+        caller = await _sign_in_for_token(request, token, session)
+    request.state.caller = caller
+    return caller
 
 
 # The settings are read from the request, not a SettingsDep: one dependency less to resolve
 # on every authenticated request.
 
 
-async def get_caller(request: Request, token: TokenDep, session: SessionDep) -> Caller:
-    if token is None:
-        raise Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
-    return await _caller(request, token, session)
+def _missing() -> Unauthorized:
+    return Unauthorized("This endpoint requires authentication.", {"token": ["is missing"]})
 
-
-async def get_optional_caller(
-    request: Request, token: TokenDep, session: SessionDep
-) -> Caller | None:
-    return None if token is None else await _caller(request, token, session)
-
-
-CallerDep = Annotated[Caller, Depends(get_caller)]
-OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
 
 _SESSIONS_ONLY = (
     "This operation needs a signed-in session: personal access tokens cannot use it.",
@@ -163,20 +162,28 @@ def _session_of(caller: Caller) -> SignIn:
     return caller
 
 
-async def get_current_sign_in(caller: CallerDep) -> SignIn:
-    return _session_of(caller)
+async def get_current_sign_in(request: Request, token: TokenDep, session: SessionDep) -> SignIn:
+    if token is None:
+        raise _missing()
+    return _session_of(await _caller(request, token, session))
 
 
-async def get_current_user(caller: CallerDep) -> User:
-    return _session_of(caller).user
+async def get_current_user(request: Request, token: TokenDep, session: SessionDep) -> User:
+    if token is None:
+        raise _missing()
+    return _session_of(await _caller(request, token, session)).user
 
 
-async def get_optional_user(caller: OptionalCallerDep) -> User | None:
-    return None if caller is None else _session_of(caller).user
+async def get_optional_user(request: Request, token: TokenDep, session: SessionDep) -> User | None:
+    if token is None:
+        return None
+    return _session_of(await _caller(request, token, session)).user
 
 
-async def get_caller_user(caller: CallerDep) -> User:
-    return caller.user
+async def get_caller_user(request: Request, token: TokenDep, session: SessionDep) -> User:
+    if token is None:
+        raise _missing()
+    return (await _caller(request, token, session)).user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -206,7 +213,10 @@ class ScopedUser:
     def __init__(self, scope: str) -> None:
         self.token_scope = scope
 
-    async def __call__(self, caller: CallerDep) -> User:
+    async def __call__(self, request: Request, token: TokenDep, session: SessionDep) -> User:
+        if token is None:
+            raise _missing()
+        caller = await _caller(request, token, session)
         _require_scope(caller, self.token_scope)
         return caller.user
 
@@ -217,9 +227,10 @@ class OptionalScopedUser:
     def __init__(self, scope: str) -> None:
         self.token_scope = scope
 
-    async def __call__(self, caller: OptionalCallerDep) -> User | None:
-        if caller is None:
+    async def __call__(self, request: Request, token: TokenDep, session: SessionDep) -> User | None:
+        if token is None:
             return None
+        caller = await _caller(request, token, session)
         _require_scope(caller, self.token_scope)
         return caller.user
 
